@@ -1,0 +1,59 @@
+# Newsroom: two commands for a fresh clone, `make run` and `make test`.
+# Everything installs into .venv/ from pyproject.toml; nothing is installed globally.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+DEV    := DEBUG=1
+
+.PHONY: run test install install-test migrate demo lint format messages clean
+
+run: install migrate demo ## set up, load the demo briefings and serve on http://127.0.0.1:8000
+	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install-test ## set up if needed and run every check and test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || \
+		{ echo "Newsroom needs Python 3.12 or newer; '$(PYTHON)' is older. Try: make PYTHON=python3.12"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+
+demo: install
+	$(DEV) $(BIN)/python manage.py load_demo
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis staticfiles test-artifacts
+
+messages: install ## refresh the Chinese catalog after changing interface strings (needs GNU gettext)
+	$(DEV) $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=bench
+	$(DEV) $(BIN)/python manage.py compilemessages -l zh_Hans

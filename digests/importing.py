@@ -1,0 +1,108 @@
+"""Store a parsed ``Briefing`` as a digest, in one transaction: all of it or nothing."""
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from digests import workflow
+from digests.models import (
+    Analysis,
+    AnalysisParagraph,
+    Category,
+    Digest,
+    Item,
+    Source,
+    TrendPoint,
+    TrendSummary,
+)
+
+
+class ImportRefused(Exception):
+    """The briefing is valid but may not be stored, e.g. its day already has a digest."""
+
+
+def _categories(names):
+    existing = {c.name: c for c in Category.objects.filter(name__in=names)}
+    position = (Category.objects.aggregate(top=Max("position"))["top"] or 0) + 1
+    for name in names:
+        if name not in existing:
+            existing[name] = Category.objects.create(name=name, position=position)
+            position += 1
+    return existing
+
+
+def _sources(names):
+    existing = {s.name: s for s in Source.objects.filter(name__in=names)}
+    for name in names:
+        if name not in existing:
+            existing[name] = Source.objects.create(name=name)
+    return existing
+
+
+def write_contents(digest, briefing):
+    """Replace the digest's items, analysis and trend summary with the briefing's."""
+    digest.items.all().delete()
+    Analysis.objects.filter(digest=digest).delete()
+    TrendSummary.objects.filter(digest=digest).delete()
+
+    categories = _categories([section.name for section in briefing.sections])
+    sources = _sources(sorted({item.source for item in briefing.items if item.source}))
+    position = 0
+    for section in briefing.sections:
+        for parsed in section.items:
+            position += 1
+            item = Item.objects.create(
+                digest=digest,
+                category=categories[section.name],
+                position=position,
+                topic=parsed.topic,
+                title=parsed.title,
+                body=parsed.body,
+                source=sources.get(parsed.source),
+                url=parsed.url or "",
+            )
+            if parsed.tags:
+                item.tags.set(parsed.tags)
+    if briefing.analysis:
+        analysis = Analysis.objects.create(digest=digest, title=briefing.analysis.title)
+        AnalysisParagraph.objects.bulk_create(
+            AnalysisParagraph(analysis=analysis, position=n, label=p.label, text=p.text)
+            for n, p in enumerate(briefing.analysis.paragraphs, start=1)
+        )
+    if briefing.trends:
+        trends = TrendSummary.objects.create(digest=digest, summary=briefing.trends.summary)
+        TrendPoint.objects.bulk_create(
+            TrendPoint(trend_summary=trends, position=n, label=p.label, text=p.text)
+            for n, p in enumerate(briefing.trends.points, start=1)
+        )
+
+
+@transaction.atomic
+def import_briefing(briefing, *, user=None, replace=False, publish=False):
+    """Create (or with ``replace``, refill) the digest for ``briefing.date``.
+
+    A published digest is never replaced. With ``publish`` the new digest is
+    published through the workflow, as a reviewer would.
+    """
+    digest = Digest.objects.select_for_update().filter(date=briefing.date).first()
+    if digest is not None:
+        if digest.status == Digest.Status.PUBLISHED:
+            raise ImportRefused(
+                _("The digest of %(date)s is published; an import never replaces it.")
+                % {"date": briefing.date.isoformat()}
+            )
+        if not replace:
+            raise ImportRefused(
+                _("A digest for %(date)s already exists; use --replace to overwrite the draft.")
+                % {"date": briefing.date.isoformat()}
+            )
+        digest.title, digest.lede = briefing.title, briefing.lede
+        digest.save(update_fields=["title", "lede", "updated_at"])
+    else:
+        digest = Digest.objects.create(
+            date=briefing.date, title=briefing.title, lede=briefing.lede, created_by=user
+        )
+    write_contents(digest, briefing)
+    if publish:
+        workflow.publish(digest, user=user)
+    return digest

@@ -1,0 +1,20 @@
+"""The newsroom's data: a digest per day, its items, sections, sources and blocks."""
+
+from .blocks import Analysis, AnalysisParagraph, TrendPoint, TrendSummary
+from .digest import Digest, DigestQuerySet
+from .item import Item, Tag, TaggedItem
+from .taxonomy import Category, Source
+
+__all__ = [
+    "Analysis",
+    "AnalysisParagraph",
+    "Category",
+    "Digest",
+    "DigestQuerySet",
+    "Item",
+    "Source",
+    "Tag",
+    "TaggedItem",
+    "TrendPoint",
+    "TrendSummary",
+]

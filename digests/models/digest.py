@@ -1,0 +1,115 @@
+"""The digest: one briefing per editorial day."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_TITLE = "每日科技新闻速览"
+
+
+class DigestQuerySet(models.QuerySet):
+    def published(self):
+        """The digests readers may see: the one definition of “public”."""
+        return self.filter(status=Digest.Status.PUBLISHED)
+
+    def with_contents(self):
+        """Fetch each digest's items, tags, analysis and trends in a fixed number of queries."""
+        from digests.models.item import Item
+
+        return self.select_related("analysis", "trend_summary").prefetch_related(
+            models.Prefetch(
+                "items",
+                queryset=Item.objects.select_related("category", "source").prefetch_related(
+                    "tags"
+                ),
+            ),
+            "analysis__paragraphs",
+            "trend_summary__points",
+        )
+
+
+class Digest(models.Model):
+    """One day's briefing: sections of items, a deep analysis and a trend summary."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        REVIEW = "review", _("in review")
+        PUBLISHED = "published", _("published")
+
+    date = models.DateField(
+        _("date"),
+        unique=True,
+        help_text=_("The editorial day this briefing is for; one digest per day."),
+    )
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        default=DEFAULT_TITLE,
+        help_text=_("Shown above the briefing; the date is added by the site."),
+    )
+    lede = models.TextField(
+        _("lede"), blank=True, help_text=_("An optional opening paragraph for the day.")
+    )
+    cover_image = models.ImageField(
+        _("cover image"),
+        upload_to="covers/%Y/",
+        blank=True,
+        help_text=_("Optional; used when the day is shared on social media."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.DRAFT, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="digests_created",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+
+    objects = DigestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("digest")
+        verbose_name_plural = _("digests")
+        indexes = [
+            models.Index(fields=["status", "-date"], name="digest_status_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
+                name="digest_published_has_published_at",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title}({self.date.isoformat()})"
+
+    def get_absolute_url(self):
+        return reverse(
+            "digests:day",
+            kwargs={"year": self.date.year, "month": self.date.month, "day": self.date.day},
+        )
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    def sections(self):
+        """The items grouped by section, in briefing order: a list of (category, items).
+
+        A section's place is that of its first item, so the order an editor (or an
+        imported text) gave is kept without a per-day section table. Uses the items
+        already fetched when the digest came with ``prefetch_related("items")``.
+        """
+        groups = {}
+        for item in self.items.all():
+            groups.setdefault(item.category_id, (item.category, []))[1].append(item)
+        return list(groups.values())

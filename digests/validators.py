@@ -1,0 +1,39 @@
+"""Field checks that keep what editors type writable as a plain-text briefing."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from digests.briefing.parser import HYPHENS, SENTENCE_PUNCTUATION, SOURCE_RE
+
+
+def validate_topic(value):
+    """A topic is the label before the hyphen: it cannot hold a hyphen or punctuation."""
+    bad = sorted({char for char in value if char in HYPHENS or char in SENTENCE_PUNCTUATION})
+    if bad:
+        raise ValidationError(
+            _("A topic cannot contain %(chars)s: the heading is written TOPIC-HEADLINE."),
+            params={"chars": " ".join(bad)},
+            code="topic",
+        )
+
+
+def validate_section_name(value):
+    """A section name stands alone on its line: no hyphen, no sentence punctuation."""
+    bad = sorted({char for char in value if char in HYPHENS or char in SENTENCE_PUNCTUATION})
+    if bad:
+        raise ValidationError(
+            _("A section name cannot contain %(chars)s."),
+            params={"chars": " ".join(bad)},
+            code="section",
+        )
+
+
+def validate_body(value):
+    """No body line may read as a source line; the source has its own field."""
+    for number, line in enumerate(value.splitlines(), start=1):
+        if SOURCE_RE.match(line.strip()):
+            raise ValidationError(
+                _("Paragraph %(number)d starts with 来源:; choose the source in its own field."),
+                params={"number": number},
+                code="body",
+            )

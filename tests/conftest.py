@@ -1,0 +1,136 @@
+"""Shared fixtures: people on the desk, the reference sample, and a real browser."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from digests.roles import assign_role
+
+SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "samples" / "briefing-2026-02-02.txt"
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+
+
+def pytest_report_header(config):
+    if CHROMIUM.exists():
+        return f"browser tests: Chromium at {CHROMIUM}"
+    if IN_CI:
+        return f"browser tests: Chromium missing at {CHROMIUM}: they will FAIL (CI=true)"
+    return f"browser tests: Chromium missing at {CHROMIUM}: they will be skipped"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache, whether local memory or Redis."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def sample_path():
+    if not SAMPLE.exists():
+        pytest.skip(f"the reference sample is not beside the project ({SAMPLE} is missing)")
+    return SAMPLE
+
+
+def _member(username, role):
+    user = get_user_model().objects.create_user(
+        username=username,
+        password="pw-for-tests",
+        email=f"{username}@newsroom.test",
+        is_staff=True,
+        is_superuser=role == "admin",
+    )
+    assign_role(user, role)
+    return user
+
+
+@pytest.fixture
+def editor(db):
+    return _member("editor", "editor")
+
+
+@pytest.fixture
+def other_editor(db):
+    return _member("editor2", "editor")
+
+
+@pytest.fixture
+def reviewer(db):
+    return _member("reviewer", "reviewer")
+
+
+@pytest.fixture
+def admin_user(db):
+    return _member("chief", "admin")
+
+
+# --- browser ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        if IN_CI:
+            pytest.fail(f"{message}; under CI a missing browser is a failure, not a skip")
+        pytest.skip(f"{message}; browser tests skipped")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the
+    # tests make around it are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def artifacts():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
