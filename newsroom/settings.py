@@ -223,4 +223,5 @@ LOGGING = {
 
 # --- Newsroom --------------------------------------------------------------------------
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "每日科技新闻速览")
-NEWSROOM_DEFAULT_TITLE = "每日科技新闻速览"
+# Where load_demo keeps the demo accounts' passwords (development only).
+NEWSROOM_DEMO_ACCOUNTS_FILE = BASE_DIR / "var" / "demo-accounts.txt"

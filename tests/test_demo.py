@@ -19,8 +19,9 @@ def test_demo_briefings_are_a_week_of_consecutive_days():
     assert [(b - a).days for a, b in itertools.pairwise(dates)] == [1] * 6
 
 
-def test_load_demo_publishes_every_briefing_and_keeps_data_on_rerun(settings, capsys):
+def test_load_demo_publishes_every_briefing_and_keeps_data_on_rerun(settings, capsys, tmp_path):
     settings.DEBUG = True
+    settings.NEWSROOM_DEMO_ACCOUNTS_FILE = tmp_path / "accounts.txt"
     call_command("load_demo")
     first = capsys.readouterr().out
     assert Digest.objects.published().count() == 7
@@ -34,6 +35,8 @@ def test_load_demo_publishes_every_briefing_and_keeps_data_on_rerun(settings, ca
     assert Digest.objects.count() == 7
     assert sum(d.items.count() for d in Digest.objects.all()) == items
     assert "already exist" in again
+    passwords = (tmp_path / "accounts.txt").read_text().split()
+    assert passwords[:2] == ["editor", "editor"] and len(passwords) == 9
 
 
 def test_load_demo_refuses_without_debug(settings):

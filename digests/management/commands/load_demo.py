@@ -1,6 +1,7 @@
 """Load the demo briefings as published digests and create demo accounts (development only)."""
 
 import secrets
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -11,8 +12,6 @@ from digests.demo import demo_files
 from digests.importing import import_briefing
 from digests.models import Digest
 from digests.roles import DEMO_ACCOUNTS, assign_role
-
-ACCOUNTS_FILE = settings.BASE_DIR / "var" / "demo-accounts.txt"
 
 
 class Command(BaseCommand):
@@ -66,17 +65,26 @@ class Command(BaseCommand):
             )
             assign_role(user, role)
             created.append((username, role, password))
+        accounts_file = Path(settings.NEWSROOM_DEMO_ACCOUNTS_FILE)
         if created:
-            lines = [f"{name:10} {role:9} {password}" for name, role, password in created]
-            ACCOUNTS_FILE.parent.mkdir(exist_ok=True)
-            with ACCOUNTS_FILE.open("a", encoding="utf-8") as out:
-                out.write("\n".join(lines) + "\n")
+            lines = {name: f"{name:10} {role:9} {password}" for name, role, password in created}
+            self.remember(accounts_file, lines)
             self.stdout.write(self.style.SUCCESS("Demo accounts (development only, shown once):"))
-            for line in lines:
+            for line in lines.values():
                 self.stdout.write(f"  {line}")
-            self.stdout.write(f"  (also kept in {ACCOUNTS_FILE.relative_to(settings.BASE_DIR)})")
+            self.stdout.write(f"  (also kept in {accounts_file})")
         else:
             self.stdout.write(
-                f"Demo accounts already exist; their passwords are in "
-                f"{ACCOUNTS_FILE.relative_to(settings.BASE_DIR)}."
+                f"Demo accounts already exist; their passwords are in {accounts_file}."
             )
+
+    def remember(self, accounts_file, lines):
+        """Keep the passwords in a local file, replacing the lines of re-created accounts."""
+        kept = {}
+        if accounts_file.exists():
+            for line in accounts_file.read_text(encoding="utf-8").splitlines():
+                if line.split():
+                    kept[line.split()[0]] = line
+        kept.update(lines)
+        accounts_file.parent.mkdir(parents=True, exist_ok=True)
+        accounts_file.write_text("\n".join(kept.values()) + "\n", encoding="utf-8")
