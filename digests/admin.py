@@ -3,8 +3,10 @@
 from django.contrib import admin
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from digests.desk_import import import_view
 from digests.forms import AnalysisForm, TrendSummaryForm
 from digests.models import Analysis, Category, Digest, Item, Source, TrendSummary
 
@@ -79,6 +81,16 @@ class DigestAdmin(admin.ModelAdmin):
     class Media:
         js = ["digests/admin/item-order.js"]
         css = {"all": ["digests/admin/desk.css"]}
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(lambda request: import_view(self, request)),
+                name="digests_digest_import",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(item_count=item_count("digest"))

@@ -7,14 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from digests.briefing.model import MAX_LABEL
 from digests.briefing.parser import BULLET_RE, split_label
+from digests.briefing.render import labelled_line
 from digests.models import Analysis, AnalysisParagraph, TrendPoint, TrendSummary
 
 
 def labelled_lines(rows, bullet=False):
     prefix = "- " if bullet else ""
-    return "\n".join(
-        f"{prefix}{row.label}:{row.text}" if row.label else f"{prefix}{row.text}" for row in rows
-    )
+    return "\n".join(prefix + labelled_line(row) for row in rows)
 
 
 class LabelledLinesField(forms.CharField):

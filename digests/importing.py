@@ -1,10 +1,13 @@
 """Store a parsed ``Briefing`` as a digest, in one transaction: all of it or nothing."""
 
+from pathlib import Path
+
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from digests import workflow
+from digests.briefing import decode, from_dict, parse_text
 from digests.models import (
     Analysis,
     AnalysisParagraph,
@@ -106,3 +109,19 @@ def import_briefing(briefing, *, user=None, replace=False, publish=False):
     if publish:
         workflow.publish(digest, user=user)
     return digest
+
+
+def parse_any(data, name=""):
+    """Parse a briefing from text or from its JSON form (chosen by name or first character)."""
+    text = decode(data)
+    if name.lower().endswith(".json") or text.lstrip("\ufeff \r\n\t").startswith("{"):
+        return from_dict(text.lstrip("\ufeff"))
+    return parse_text(text)
+
+
+def import_file(path, *, user=None, replace=False, publish=False):
+    """Read, parse and store one file; raises BriefingError, ImportRefused or OSError."""
+    path = Path(path)
+    return import_briefing(
+        parse_any(path.read_bytes(), path.name), user=user, replace=replace, publish=publish
+    )

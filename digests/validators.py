@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from digests.briefing.parser import HYPHENS, SENTENCE_PUNCTUATION, SOURCE_RE
+from digests.briefing.parser import HYPHENS, RESERVED_HEADINGS, SENTENCE_PUNCTUATION, SOURCE_RE
 
 
 def validate_topic(value):
@@ -19,6 +19,12 @@ def validate_topic(value):
 
 def validate_section_name(value):
     """A section name stands alone on its line: no hyphen, no sentence punctuation."""
+    if value.lstrip("# ") in RESERVED_HEADINGS:
+        raise ValidationError(
+            _("%(name)s opens a closing block of the briefing and cannot name a section."),
+            params={"name": value},
+            code="reserved",
+        )
     bad = sorted({char for char in value if char in HYPHENS or char in SENTENCE_PUNCTUATION})
     if bad:
         raise ValidationError(

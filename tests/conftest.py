@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from hypothesis import settings as hypothesis_settings
 
 from digests.roles import assign_role
 
@@ -13,6 +14,12 @@ SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "samples" / "briefing-2026-
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+
+# CI explores the same examples every run, so that a red build is reproducible;
+# developers' runs draw new ones and keep failures in .hypothesis/.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile("ci" if IN_CI else "dev")
 
 
 def pytest_report_header(config):

@@ -51,7 +51,9 @@ SENTENCE_PUNCTUATION = set(
     ',;:!?\uff0c\u3002\uff1b\uff1a\uff01\uff1f\u3001\u201c\u201d"\u300a\u300b()\uff08\uff09\u3010\u3011[]'
 )
 MAX_SECTION_HEADING = 30
-MAX_ITEM_HEADING = 160
+
+# Lines that open the closing blocks; no section may be called this.
+RESERVED_HEADINGS = ("深度解析", "趋势总结")
 
 TITLE_RE = re.compile(r"^(?P<title>.*?)\s*[(\uff08]\s*(?P<date>[^()\uff08\uff09]*?)\s*[)\uff09]$")
 DATE_RES = [
@@ -113,8 +115,6 @@ def is_prose(text):
 
 def split_item_heading(line):
     """Return (topic, headline) when the line reads as TOPIC-HEADLINE, else None."""
-    if len(line) > MAX_ITEM_HEADING:
-        return None
     for index, char in enumerate(line):
         if char in HYPHENS:
             topic, headline = line[:index].strip(), line[index + 1 :].strip()

@@ -4,7 +4,13 @@ from django.utils.translation import gettext as _
 
 
 def labelled_line(paragraph):
-    return f"{paragraph.label}:{paragraph.text}" if paragraph.label else paragraph.text
+    """LABEL:TEXT, with a full-width colon where a half-width one would read as a time (Q3:12%)."""
+    if not paragraph.label:
+        return paragraph.text
+    colon = ":"
+    if paragraph.label[-1].isdigit() and paragraph.text[:1].isdigit():
+        colon = "\uff1a"
+    return f"{paragraph.label}{colon}{paragraph.text}"
 
 
 def render_text(briefing):
