@@ -8,10 +8,16 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DEV    := DEBUG=1
 
-.PHONY: run test install install-test migrate demo lint format messages clean
+.PHONY: run worker test install install-test migrate demo lint format messages clean
 
 run: install migrate demo ## set up, load the demo briefings and serve on http://127.0.0.1:8000
-	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# The task worker (scheduled publication, e-mail) runs beside the server and stops with it.
+	@$(DEV) $(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+worker: install ## run only the task worker (scheduled publication and e-mail)
+	$(DEV) $(BIN)/python manage.py db_worker
 
 test: install-test ## set up if needed and run every check and test
 	$(BIN)/ruff check .

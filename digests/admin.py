@@ -1,14 +1,47 @@
-"""The newsroom desk in Django admin: digests with their items, sections and sources."""
+"""The newsroom desk in Django admin: digests with their items, sections and sources.
 
+Declarative where Django allows; the desk's own pages and buttons live in
+``digests.desk.views`` and every status change goes through ``digests.workflow``.
+"""
+
+import reversion
+from django.conf import settings
 from django.contrib import admin
-from django.db.models import Count, OuterRef, Subquery
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from digests.desk_import import import_view
-from digests.forms import AnalysisForm, TrendSummaryForm
-from digests.models import Analysis, Category, Digest, Item, Source, TrendSummary
+from digests import edition, workflow
+from digests.desk import views as desk
+from digests.desk.importing import import_view
+from digests.forms import (
+    AnalysisForm,
+    CorrectionForm,
+    DigestForm,
+    NoteForm,
+    ScheduleForm,
+    ShareLinkForm,
+    TrendSummaryForm,
+    labelled_lines,
+)
+from digests.models import (
+    Analysis,
+    Category,
+    Digest,
+    DigestEvent,
+    Item,
+    PreviewLink,
+    ReviewComment,
+    Source,
+    TrendSummary,
+)
+from digests.preview import share_url
+from digests.roles import ROLES
 
 admin.site.site_header = _("Newsroom desk")
 admin.site.site_title = _("Newsroom")
@@ -27,7 +60,65 @@ def item_count(field):
     return Coalesce(Subquery(items), 0)
 
 
-class ItemInline(admin.StackedInline):
+def status_badge(digest):
+    return format_html(
+        '<span class="status-badge status-{}">{}</span>',
+        digest.status,
+        digest.get_status_display(),
+    )
+
+
+def editable(request, digest):
+    """Whether the digest's page is a form (True) or read-only.
+
+    A digest is editable in the states ``workflow.can_edit`` allows. A *saved*
+    form is always read back in full, so that a save refused because the digest
+    moved on (``DigestForm.clean`` decides, on the locked row) keeps the
+    editor's text on the page instead of losing it to a 403.
+    """
+    if digest is None or workflow.can_edit(digest, request.user):
+        return True
+    return request.method == "POST" and request.user.has_perm("digests.change_digest")
+
+
+class FollowsDigestState:
+    """Inlines are editable exactly when their digest is (a published digest is read-only)."""
+
+    def _editable(self, request, obj):
+        return editable(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(request, obj) and super().has_delete_permission(request, obj)
+
+
+class ReadOnlyFields:
+    """Fields whose edit form differs from what a read-only page can show."""
+
+    read_only_swaps = {}
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self._editable(request, obj):
+            return fields
+        return [
+            tuple(self.read_only_swaps.get(f, f) for f in field)
+            if isinstance(field, tuple)
+            else self.read_only_swaps.get(field, field)
+            for field in fields
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        extra = [] if self._editable(request, obj) else list(self.read_only_swaps.values())
+        return [*super().get_readonly_fields(request, obj), *extra]
+
+
+class ItemInline(ReadOnlyFields, FollowsDigestState, admin.StackedInline):
     model = Item
     extra = 0
     ordering = ["position", "id"]
@@ -41,39 +132,103 @@ class ItemInline(admin.StackedInline):
         ("image", "image_alt"),
     ]
     classes = ["item-inline"]
+    read_only_swaps = {"tags": "tag_names"}
+
+    @admin.display(description=_("tags"))
+    def tag_names(self, item):
+        return ", ".join(sorted(item.tags.names()))
 
 
-class AnalysisInline(admin.StackedInline):
+class AnalysisInline(ReadOnlyFields, FollowsDigestState, admin.StackedInline):
     model = Analysis
     form = AnalysisForm
     extra = 1
     max_num = 1
+    fields = ["title", "paragraphs"]
+    read_only_swaps = {"paragraphs": "paragraph_lines"}
     verbose_name_plural = _("deep analysis (深度解析)")
 
+    @admin.display(description=_("paragraphs"))
+    def paragraph_lines(self, analysis):
+        return linebreaks_lines(analysis.paragraphs.all())
 
-class TrendSummaryInline(admin.StackedInline):
+
+class TrendSummaryInline(ReadOnlyFields, FollowsDigestState, admin.StackedInline):
     model = TrendSummary
     form = TrendSummaryForm
     extra = 1
     max_num = 1
     fields = ["points", "summary"]
+    read_only_swaps = {"points": "point_lines"}
     verbose_name_plural = _("trend summary (趋势总结)")
+
+    @admin.display(description=_("trend points"))
+    def point_lines(self, trends):
+        return linebreaks_lines(trends.points.all(), bullet=True)
+
+
+def linebreaks_lines(rows, bullet=False):
+    return format_html_join(
+        mark_safe("<br>"), "{}", ((labelled_lines([row], bullet),) for row in rows)
+    )
+
+
+class DeskFilter(admin.SimpleListFilter):
+    """The views a desk works from: my drafts, awaiting review, scheduled, published."""
+
+    title = _("desk")
+    parameter_name = "desk"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("mine", _("My drafts")),
+            ("review", _("Awaiting review")),
+            ("scheduled", _("Scheduled")),
+            ("published", _("Published")),
+        ]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "mine":
+                return queryset.filter(status=Digest.Status.DRAFT, created_by=request.user)
+            case "review":
+                return queryset.filter(status=Digest.Status.REVIEW)
+            case "scheduled":
+                return queryset.filter(status=Digest.Status.SCHEDULED)
+            case "published":
+                return queryset.published()
+        return queryset
 
 
 @admin.register(Digest)
 class DigestAdmin(admin.ModelAdmin):
-    list_display = ["date", "title", "status", "item_count", "created_by", "updated_at"]
+    form = DigestForm
+    list_display = ["date", "title", "status_column", "item_count", "created_by", "updated_at"]
     list_display_links = ["date", "title"]
-    list_filter = ["status"]
+    list_filter = [DeskFilter, "status"]
     list_select_related = ["created_by"]
     date_hierarchy = "date"
     search_fields = ["title", "lede", "items__title", "items__topic"]
-    readonly_fields = ["status", "published_at", "created_by", "created_at", "updated_at"]
+    readonly_fields = [
+        "status_column",
+        "published_at",
+        "publish_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "version",
+    ]
     fieldsets = [
-        (None, {"fields": [("date", "title"), "lede", "cover_image"]}),
+        (None, {"fields": [("date", "title"), "lede", "cover_image", "base_version"]}),
         (
             _("Record"),
-            {"fields": [("status", "published_at"), ("created_by", "created_at", "updated_at")]},
+            {
+                "fields": [
+                    ("status_column", "version"),
+                    ("published_at", "publish_at"),
+                    ("created_by", "created_at", "updated_at"),
+                ]
+            },
         ),
     ]
     inlines = [ItemInline, AnalysisInline, TrendSummaryInline]
@@ -83,12 +238,26 @@ class DigestAdmin(admin.ModelAdmin):
         css = {"all": ["digests/admin/desk.css"]}
 
     def get_urls(self):
+        def view(function, name, route):
+            return path(
+                route,
+                self.admin_site.admin_view(lambda request, **kw: function(self, request, **kw)),
+                name=f"digests_digest_{name}",
+            )
+
         return [
-            path(
-                "import/",
-                self.admin_site.admin_view(lambda request: import_view(self, request)),
-                name="digests_digest_import",
+            view(import_view, "import", "import/"),
+            view(desk.month_calendar, "calendar", "calendar/"),
+            view(desk.transition, "transition", "<path:object_id>/transition/<str:name>/"),
+            view(desk.comment, "comment", "<path:object_id>/comment/"),
+            view(desk.correction, "correction", "<path:object_id>/correction/"),
+            view(desk.preview, "preview", "<path:object_id>/preview/"),
+            view(desk.share_create, "share", "<path:object_id>/share/"),
+            view(
+                desk.share_revoke, "share_revoke", "<path:object_id>/share/<int:link_id>/revoke/"
             ),
+            view(desk.versions, "versions", "<path:object_id>/versions/"),
+            view(desk.restore, "restore", "<path:object_id>/versions/<int:version_id>/restore/"),
             *super().get_urls(),
         ]
 
@@ -99,10 +268,99 @@ class DigestAdmin(admin.ModelAdmin):
     def item_count(self, digest):
         return digest.item_count
 
+    @admin.display(description=_("status"), ordering="status")
+    def status_column(self, digest):
+        return status_badge(digest)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and editable(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.user = request.user
+        return form
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.status == Digest.Status.DRAFT)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or not self.has_change_permission(request, obj):
+            fieldsets = [(n, dict(o)) for n, o in self.fieldsets]
+            fieldsets[0][1]["fields"] = [("date", "title"), "lede", "cover_image"]
+            return fieldsets if obj else fieldsets[:1]
+        return self.fieldsets
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        if object_id:
+            digest = (
+                Digest.objects.with_contents()
+                .prefetch_related(
+                    Prefetch("comments", ReviewComment.objects.select_related("author")),
+                    Prefetch(
+                        "events",
+                        DigestEvent.objects.select_related("actor").prefetch_related(
+                            "notifications"
+                        ),
+                    ),
+                    Prefetch("preview_links", PreviewLink.objects.select_related("created_by")),
+                    "items__corrections",
+                )
+                .filter(pk=object_id)
+                .first()
+            )
+            if digest is not None:
+                extra_context["desk"] = self.desk_context(request, digest)
+        if request.method == "POST":
+            with reversion.create_revision():
+                reversion.set_user(request.user)
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def desk_context(self, request, digest):
+        """What the desk panel above the form shows: state, buttons, checks, thread, record."""
+        user = request.user
+        return {
+            "digest": digest,
+            "badge": status_badge(digest),
+            "transitions": workflow.available(digest, user),
+            "checks": edition.run_checks(digest),
+            "comments": digest.comments.all(),
+            "events": digest.events.all(),
+            "can_comment": user.has_perm("digests.add_reviewcomment"),
+            "note_form": NoteForm(),
+            "schedule_form": ScheduleForm(),
+            "can_correct": digest.status == Digest.Status.PUBLISHED
+            and user.has_perm("digests.add_correction"),
+            "correction_form": CorrectionForm(digest=digest),
+            "corrections": [
+                (item, c) for item in digest.items.all() for c in item.corrections.all()
+            ],
+            "can_share": user.has_perm("digests.add_previewlink"),
+            "share_form": ShareLinkForm(initial={"hours": settings.NEWSROOM_PREVIEW_LINK_HOURS}),
+            "share_links": [(link, share_url(link)) for link in digest.preview_links.all()],
+            "preview_url": reverse("admin:digests_digest_preview", args=[digest.pk]),
+            "versions_url": reverse("admin:digests_digest_versions", args=[digest.pk]),
+            "public_url": digest.get_absolute_url() if digest.is_published else None,
+        }
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        elif form.locked is not None:
+            obj.version = form.locked.version + 1
         super().save_model(request, obj, form, change)
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        reversion.set_comment(entry.get_change_message() or str(_("Saved")))
+        return entry
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        reversion.set_comment(str(_("Created")))
+        return entry
 
 
 class UsageCountAdmin(admin.ModelAdmin):
@@ -118,6 +376,20 @@ class UsageCountAdmin(admin.ModelAdmin):
         return obj.item_count
 
 
+class DeskGroupAdmin(GroupAdmin):
+    """Groups, with the desk's role names shown in the reader's language."""
+
+    list_display = ["name", "role_name"]
+
+    @admin.display(description=_("role"))
+    def role_name(self, group):
+        return _(group.name) if group.name in ROLES else ""
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, DeskGroupAdmin)
+
+
 @admin.register(Category)
 class CategoryAdmin(UsageCountAdmin):
     item_field = "category"
@@ -125,7 +397,6 @@ class CategoryAdmin(UsageCountAdmin):
     list_editable = ["position", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "description"]
-    readonly_fields = []
 
 
 @admin.register(Source)

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class DigestsConfig(AppConfig):
     name = "digests"
     verbose_name = _("Newsroom")
+
+    def ready(self):
+        from digests import history
+
+        history.register()

@@ -5,10 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from digests import workflow
 from digests.briefing.model import MAX_LABEL
 from digests.briefing.parser import BULLET_RE, split_label
 from digests.briefing.render import labelled_line
-from digests.models import Analysis, AnalysisParagraph, TrendPoint, TrendSummary
+from digests.models import Analysis, AnalysisParagraph, Digest, Item, TrendPoint, TrendSummary
 
 
 def labelled_lines(rows, bullet=False):
@@ -120,3 +121,91 @@ class TrendSummaryForm(LabelledRowsForm):
         model = TrendSummary
         fields = ["summary"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"})}
+
+
+class DigestForm(forms.ModelForm):
+    """The digest's own fields, plus the version the editor started from (optimistic lock).
+
+    On save the digest row is locked and its version compared with the one the
+    form was opened at; if someone saved or moved the digest in between, the
+    save is refused, the editor's text stays in the form, and the message says
+    who changed what.
+    """
+
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    user = None  # set by the admin to the person saving
+
+    class Meta:
+        model = Digest
+        fields = ["date", "title", "lede", "cover_image"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["base_version"] = self.instance.version
+        self.locked = None
+
+    def clean(self):
+        data = super().clean()
+        if not self.instance.pk:
+            return data
+        self.locked = Digest.objects.select_for_update().get(pk=self.instance.pk)
+        base = data.get("base_version")
+        if base is None or base != self.locked.version:
+            from digests.desk.conflicts import conflict_message
+
+            # Re-shown with the current version: a second save, after reading what
+            # changed, is a deliberate choice to keep this editor's text.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("base_version")] = self.locked.version
+            raise ValidationError(conflict_message(self.locked, base), code="stale")
+        if not workflow.can_edit(self.locked, self.user):
+            raise ValidationError(
+                _(
+                    "Not saved: the digest is %(status)s and you cannot edit it in that state. "
+                    "Your text is still below."
+                ),
+                params={"status": self.locked.get_status_display()},
+                code="read_only",
+            )
+        return data
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("comment"),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+        max_length=5000,
+    )
+
+
+class ScheduleForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        label=_("publish at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        help_text=_("In the newsroom's time zone."),
+    )
+
+
+class CorrectionForm(forms.Form):
+    item = forms.ModelChoiceField(label=_("item"), queryset=Item.objects.none())
+    note = forms.CharField(
+        label=_("correction"),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args, digest, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = digest.items.order_by("position", "id")
+        self.fields["item"].label_from_instance = lambda item: item.heading
+
+
+class ShareLinkForm(forms.Form):
+    hours = forms.IntegerField(
+        label=_("valid for (hours)"),
+        min_value=1,
+        max_value=24 * 30,
+        help_text=_("The link stops working after this many hours, or when revoked."),
+    )

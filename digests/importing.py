@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
+import reversion
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from digests import workflow
@@ -80,34 +81,48 @@ def write_contents(digest, briefing):
         )
 
 
-@transaction.atomic
 def import_briefing(briefing, *, user=None, replace=False, publish=False):
     """Create (or with ``replace``, refill) the digest for ``briefing.date``.
 
-    A published digest is never replaced. With ``publish`` the new digest is
-    published through the workflow, as a reviewer would.
+    Only a draft is ever replaced. With ``publish`` the new digest goes through
+    the workflow as the desk's would: submitted, then approved and published,
+    each step guarded by ``user``'s permissions and the edition checks
+    (``user=None`` is the system, for the command line).
     """
-    digest = Digest.objects.select_for_update().filter(date=briefing.date).first()
-    if digest is not None:
-        if digest.status == Digest.Status.PUBLISHED:
-            raise ImportRefused(
-                _("The digest of %(date)s is published; an import never replaces it.")
-                % {"date": briefing.date.isoformat()}
+    with transaction.atomic(), reversion.create_revision():
+        digest = Digest.objects.select_for_update().filter(date=briefing.date).first()
+        if digest is not None:
+            if digest.status != Digest.Status.DRAFT:
+                raise ImportRefused(
+                    _(
+                        "The digest of %(date)s is %(status)s; an import only ever replaces "
+                        "a draft."
+                    )
+                    % {"date": briefing.date.isoformat(), "status": digest.get_status_display()}
+                )
+            if not replace:
+                raise ImportRefused(
+                    _(
+                        "A digest for %(date)s already exists; use --replace to overwrite "
+                        "the draft."
+                    )
+                    % {"date": briefing.date.isoformat()}
+                )
+            digest.title, digest.lede = briefing.title, briefing.lede
+            digest.version = F("version") + 1
+            digest.save(update_fields=["title", "lede", "version", "updated_at"])
+            digest.refresh_from_db()
+        else:
+            digest = Digest.objects.create(
+                date=briefing.date, title=briefing.title, lede=briefing.lede, created_by=user
             )
-        if not replace:
-            raise ImportRefused(
-                _("A digest for %(date)s already exists; use --replace to overwrite the draft.")
-                % {"date": briefing.date.isoformat()}
-            )
-        digest.title, digest.lede = briefing.title, briefing.lede
-        digest.save(update_fields=["title", "lede", "updated_at"])
-    else:
-        digest = Digest.objects.create(
-            date=briefing.date, title=briefing.title, lede=briefing.lede, created_by=user
-        )
-    write_contents(digest, briefing)
-    if publish:
-        workflow.publish(digest, user=user)
+        write_contents(digest, briefing)
+        reversion.add_to_revision(digest)
+        reversion.set_user(user)
+        reversion.set_comment(_("Imported from text"))
+        if publish:
+            workflow.submit(digest, user)
+            workflow.publish(digest, user)
     return digest
 
 

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "taggit",
+    "reversion",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +129,16 @@ else:
             "LOCATION": "newsroom",
         }
     }
+
+# --- Background tasks ------------------------------------------------------------------
+# Scheduled publication and e-mail run as Django tasks, stored in the database and
+# run by a worker: `python manage.py db_worker` (README: "The worker").
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 # --- Auth -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -223,5 +235,21 @@ LOGGING = {
 
 # --- Newsroom --------------------------------------------------------------------------
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "每日科技新闻速览")
+# Edition checks run at every status change. "required" blocks a change that brings a
+# digest closer to readers (submit, schedule, publish) and lists what fails;
+# "recommended" shows a warning beside the buttons; "off" skips the check.
+NEWSROOM_EDITION_CHECKS = {
+    "items_complete": "required",
+    "sections_not_empty": "required",
+    "unique_headlines": "required",
+    "analysis_present": "required",
+    "trends_present": "required",
+}
+# How long a share link for a preview works, in hours.
+NEWSROOM_PREVIEW_LINK_HOURS = int(os.environ.get("NEWSROOM_PREVIEW_LINK_HOURS", "72"))
+
+# The site's address, for links in e-mail notifications.
+NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "http://127.0.0.1:8000")
+
 # Where load_demo keeps the demo accounts' passwords (development only).
 NEWSROOM_DEMO_ACCOUNTS_FILE = BASE_DIR / "var" / "demo-accounts.txt"

@@ -28,10 +28,13 @@ def source(name=None, **fields):
 
 
 def digest(date=None, status=Digest.Status.DRAFT, **fields):
+    """A digest put straight into ``status`` (test set-up only; the desk uses the workflow)."""
     if date is None:
         date = datetime.date(2026, 1, 1) + datetime.timedelta(days=next(_counter))
-    if status == Digest.Status.PUBLISHED:
+    if status in (Digest.Status.PUBLISHED, Digest.Status.UNPUBLISHED):
         fields.setdefault("published_at", timezone.now())
+    if status == Digest.Status.SCHEDULED:
+        fields.setdefault("publish_at", timezone.now() + datetime.timedelta(hours=1))
     return Digest.objects.create(date=date, status=status, **fields)
 
 

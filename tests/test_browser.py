@@ -1,6 +1,9 @@
 """Readers and editors in a real browser (Chromium driven by Playwright)."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from digests.briefing import parse_text
 from digests.importing import import_briefing
@@ -13,8 +16,8 @@ def test_reader_opens_the_home_page(live_server, page, sample_path):
     page.goto(live_server.url + "/")
     assert page.locator("h1").inner_text() == "每日科技新闻速览"
     assert page.locator("time").first.inner_text() == "2026-02-02"
-    assert page.locator("article.item").count() == 13
-    assert page.get_by_role("heading", name="AI技术动态").is_visible()
+    expect(page.locator("article.item")).to_have_count(13)
+    expect(page.get_by_role("heading", name="AI技术动态")).to_be_visible()
 
 
 def test_editor_logs_in_and_opens_the_sample_digest(live_server, page, editor, sample_path):
@@ -25,6 +28,97 @@ def test_editor_logs_in_and_opens_the_sample_digest(live_server, page, editor, s
     page.click("input[type=submit]")
     page.click("a[href$='/admin/digests/digest/']")
     page.click(f"a[href$='/admin/digests/digest/{digest.pk}/change/']")
-    assert page.input_value("#id_items-0-title") == "多模态生成式AI进入自然交互阶段"
-    assert page.locator("#items-group .inline-related:not(.empty-form)").count() == 13
-    assert "背景:" in page.input_value("#id_analysis-0-paragraphs")
+    expect(page.locator("#id_items-0-title")).to_have_value("多模态生成式AI进入自然交互阶段")
+    expect(page.locator("#items-group .inline-related:not(.empty-form)")).to_have_count(13)
+    expect(page.locator("#id_analysis-0-paragraphs")).to_have_value(re.compile("^背景:"))
+
+
+DESK_BRIEFING = """每日科技新闻速览(2026-03-09)
+AI技术动态
+AI技术-国产大模形开源发布
+某实验室发布新一代开源大模型,推理成本下降40%。
+来源:机器之心
+芯片-国产GPU进入量产
+多家厂商宣布新一代GPU进入量产阶段。
+来源:IT之家
+# 深度解析
+深度解析:开源与算力
+背景:开源模型降低了应用门槛。
+趋势总结
+- 开源普及:更多企业采用开源模型。
+今日核心趋势总结:开源与国产算力共同推动AI落地。
+"""
+
+
+def log_in(browser, live_server, username):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw-for-tests")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+    return page
+
+
+def test_the_whole_desk(live_server, browser, editor, other_editor, reviewer, artifacts):
+    # An editor imports a pasted briefing ...
+    desk = log_in(browser, live_server, "editor")
+    desk.goto(live_server.url + "/admin/digests/digest/")
+    desk.get_by_role("link", name="从文本导入").click()
+    desk.fill("#id_text", DESK_BRIEFING)
+    desk.get_by_role("button", name="预览").click()
+    expect(desk.locator(".import-preview")).to_contain_text("国产大模形开源发布")
+    desk.get_by_role("button", name="创建草稿").click()
+    expect(desk.locator("#id_items-0-title")).to_have_value("国产大模形开源发布")
+    change_url = desk.url
+
+    # ... fixes the typo in a headline, saves and submits.
+    desk.fill("#id_items-0-title", "国产大模型开源发布")
+    desk.click("input[name=_continue]")
+    expect(desk.locator(".messagelist")).to_contain_text("成功")
+    desk.get_by_role("button", name="提交审核").click()
+    expect(desk.locator(".status-badge").first).to_have_text("待审")
+
+    # The reviewer asks for changes, with a comment.
+    chief = log_in(browser, live_server, "reviewer")
+    chief.goto(change_url)
+    chief.fill("#note-request_changes", "第二条请补充量产时间。")
+    chief.get_by_role("button", name="退回修改").click()
+    expect(chief.locator(".status-badge").first).to_have_text("草稿")
+
+    # A second editor opens the draft too, and will save later.
+    colleague = log_in(browser, live_server, "editor2")
+    colleague.goto(change_url)
+
+    # The editor sees the comment, edits and resubmits.
+    desk.goto(change_url)
+    expect(desk.locator("#review-thread")).to_contain_text("第二条请补充量产时间。")
+    desk.fill("#id_items-1-body", "多家厂商宣布新一代GPU将于今年第二季度进入量产阶段。")
+    desk.click("input[name=_continue]")
+    expect(desk.locator(".messagelist")).to_contain_text("成功")
+    desk.get_by_role("button", name="提交审核").click()
+    expect(desk.locator(".status-badge").first).to_have_text("待审")
+
+    # The second editor's stale save is refused, with the message, and their text kept.
+    colleague.fill("#id_lede", "同事写的导语")
+    colleague.click("input[name=_continue]")
+    expect(colleague.locator(".errornote, .errorlist").first).to_be_visible()
+    expect(colleague.locator("#digest_form")).to_contain_text("未保存")
+    expect(colleague.locator("#id_lede")).to_have_value("同事写的导语")
+    colleague.screenshot(path=artifacts / "desk-stale-save-refused.png", full_page=True)
+
+    # The reviewer publishes.
+    chief.goto(change_url)
+    chief.get_by_role("button", name="批准并立即发布").click()
+    expect(chief.locator(".status-badge").first).to_have_text("已发布")
+    chief.screenshot(path=artifacts / "desk-published.png")
+
+    # A reader sees the day.
+    reader = browser.new_context(locale="zh-CN").new_page()
+    reader.goto(live_server.url + "/2026/03/09/")
+    expect(reader.locator("h1")).to_have_text("每日科技新闻速览")
+    expect(reader.locator("article.item").first).to_contain_text("国产大模型开源发布")
+    expect(reader.locator("body")).to_contain_text("第二季度进入量产")
+    expect(reader.locator("body")).not_to_contain_text("同事写的导语")

@@ -21,7 +21,7 @@ class DigestQuerySet(models.QuerySet):
             models.Prefetch(
                 "items",
                 queryset=Item.objects.select_related("category", "source").prefetch_related(
-                    "tags"
+                    "tags", "corrections"
                 ),
             ),
             "analysis__paragraphs",
@@ -35,7 +35,9 @@ class Digest(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         REVIEW = "review", _("in review")
+        SCHEDULED = "scheduled", _("scheduled")
         PUBLISHED = "published", _("published")
+        UNPUBLISHED = "unpublished", _("withdrawn")
 
     date = models.DateField(
         _("date"),
@@ -72,6 +74,19 @@ class Digest(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    publish_at = models.DateTimeField(
+        _("scheduled for"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When a scheduled digest goes public."),
+    )
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Goes up with every save and status change; guards against lost edits."),
+    )
 
     objects = DigestQuerySet.as_manager()
 
@@ -87,6 +102,16 @@ class Digest(models.Model):
                 condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
                 name="digest_published_has_published_at",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(status="scheduled") | models.Q(publish_at__isnull=False),
+                name="digest_scheduled_has_publish_at",
+            ),
+        ]
+        permissions = [
+            ("submit_digest", _("Can submit a digest for review")),
+            ("review_digest", _("Can request changes to a digest in review")),
+            ("publish_digest", _("Can approve, publish and schedule a digest")),
+            ("withdraw_digest", _("Can withdraw a published digest")),
         ]
 
     def __str__(self):

@@ -22,7 +22,7 @@ class Tag(TagBase):
 
 
 class TaggedItem(TaggedItemBase):
-    content_object = models.ForeignKey("Item", on_delete=models.CASCADE)
+    content_object = models.ForeignKey("Item", on_delete=models.CASCADE, related_name="tagged")
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_items")
 
     class Meta:

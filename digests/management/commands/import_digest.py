@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from digests.importing import ImportRefused, import_file
+from digests.workflow import WorkflowError
 
 
 class Command(BaseCommand):
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             progress.set_postfix_str(path.name)
             try:
                 digest = import_file(path, replace=replace, publish=publish)
-            except (OSError, ImportRefused, ValueError) as error:
+            except (OSError, ImportRefused, ValueError, WorkflowError) as error:
                 failures.append(f"{path}: {error}")
                 progress.write(self.style.ERROR(f"{path}: {error}"), file=self.stderr._out)
                 continue

@@ -1,0 +1,129 @@
+"""Edition checks: what a digest must have before it moves toward readers.
+
+Each check looks at a digest (fetched with ``Digest.objects.with_contents()``)
+and returns the list of problems it found, in the desk's words. The level of
+each check comes from ``settings.NEWSROOM_EDITION_CHECKS``: ``required`` checks
+block a transition, ``recommended`` ones are shown as warnings, ``off`` ones
+are not run.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+REQUIRED, RECOMMENDED, OFF = "required", "recommended", "off"
+
+
+def items_complete(digest):
+    problems = []
+    for item in digest.items.all():
+        missing = [
+            name
+            for name, value in (
+                (_("topic"), item.topic),
+                (_("headline"), item.title),
+                (_("body"), item.body),
+                (_("source"), item.source_id),
+            )
+            if not (value.strip() if isinstance(value, str) else value)
+        ]
+        if missing:
+            problems.append(
+                _("“%(heading)s” has no %(fields)s")
+                % {"heading": item.heading, "fields": "、".join(missing)}
+            )
+    return problems
+
+
+def sections_not_empty(digest):
+    """Sections appear through their items, so an empty edition is what this catches."""
+    sections = digest.sections()
+    if not sections:
+        return [_("The digest has no items, so no sections.")]
+    return [
+        _("The section “%(name)s” has no items.") % {"name": category.name}
+        for category, items in sections
+        if not items
+    ]
+
+
+def unique_headlines(digest):
+    counts = Counter(item.title.strip() for item in digest.items.all())
+    return [
+        _("The headline “%(title)s” is used %(count)d times.") % {"title": title, "count": n}
+        for title, n in counts.items()
+        if n > 1
+    ]
+
+
+def analysis_present(digest):
+    analysis = getattr(digest, "analysis", None)
+    if analysis is None:
+        return [_("The deep analysis (深度解析) is missing.")]
+    if not analysis.paragraphs.all():
+        return [_("The deep analysis has a title but no paragraphs.")]
+    return []
+
+
+def trends_present(digest):
+    trends = getattr(digest, "trend_summary", None)
+    if trends is None:
+        return [_("The trend summary (趋势总结) is missing.")]
+    problems = []
+    if not trends.points.all():
+        problems.append(_("The trend summary has no trend points."))
+    if not trends.summary.strip():
+        problems.append(_("The trend summary has no core summary (今日核心趋势总结)."))
+    return problems
+
+
+CHECKS = {
+    "items_complete": (
+        gettext_lazy("Every item has a topic, a headline, a body and a source"),
+        items_complete,
+    ),
+    "sections_not_empty": (gettext_lazy("No section is empty"), sections_not_empty),
+    "unique_headlines": (gettext_lazy("No two items share a headline"), unique_headlines),
+    "analysis_present": (gettext_lazy("The deep analysis is there"), analysis_present),
+    "trends_present": (gettext_lazy("The trend summary is there"), trends_present),
+}
+
+
+@dataclass
+class CheckResult:
+    name: str
+    title: str
+    level: str
+    problems: list = field(default_factory=list)
+
+    @property
+    def passed(self):
+        return not self.problems
+
+    @property
+    def blocks(self):
+        return self.level == REQUIRED and not self.passed
+
+
+def levels():
+    configured = getattr(settings, "NEWSROOM_EDITION_CHECKS", {})
+    unknown = set(configured) - set(CHECKS)
+    if unknown:
+        raise ValueError(f"NEWSROOM_EDITION_CHECKS names unknown checks: {sorted(unknown)}")
+    return {name: configured.get(name, REQUIRED) for name in CHECKS}
+
+
+def run_checks(digest):
+    """Run every check that is not off; returns a list of ``CheckResult``."""
+    results = []
+    for name, level in levels().items():
+        if level == OFF:
+            continue
+        title, check = CHECKS[name]
+        results.append(
+            CheckResult(name=name, title=str(title), level=level, problems=check(digest))
+        )
+    return results
