@@ -45,6 +45,7 @@ install-test: $(VENV)/.installed-test
 
 migrate: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py rebuild_search_index --stale-only
 
 demo: install
 	$(DEV) $(BIN)/python manage.py load_demo

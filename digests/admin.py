@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import path, reverse
@@ -16,7 +17,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from digests import edition, workflow
+import digests.search.admin  # noqa: F401  (registers the search terms' admin)
+from digests import edition, images, public_cache, search, workflow
 from digests.desk import views as desk
 from digests.desk.importing import import_view
 from digests.forms import (
@@ -352,6 +354,15 @@ class DigestAdmin(admin.ModelAdmin):
             obj.version = form.locked.version + 1
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        """After the items are saved: their search tokens and picture renditions."""
+        super().save_related(request, form, formsets, change)
+        digest = form.instance
+        search.reindex_digest(digest)
+        for picture in [digest.cover_image, *(item.image for item in digest.items.all())]:
+            if picture:
+                images.make_renditions(picture)
+
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
         reversion.set_comment(entry.get_change_message() or str(_("Saved")))
@@ -364,9 +375,16 @@ class DigestAdmin(admin.ModelAdmin):
 
 
 class UsageCountAdmin(admin.ModelAdmin):
-    """Sources and sections: how many items use each, counted in the list query."""
+    """Sources and sections: how many items use each, counted in the list query.
+
+    Their names appear on public pages, so saving one clears the public cache.
+    """
 
     item_field = None
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(lambda: public_cache.invalidate(names=True))
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(item_count=item_count(self.item_field))
@@ -402,6 +420,12 @@ class CategoryAdmin(UsageCountAdmin):
 @admin.register(Source)
 class SourceAdmin(UsageCountAdmin):
     item_field = "source"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            search.reindex_source(obj)  # the source's name is searchable on its items
+
     list_display = ["name", "kind", "url", "item_count", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "notes", "url"]

@@ -19,3 +19,15 @@ class TwoDigits:
 
     def to_url(self, value):
         return f"{int(value):02d}"
+
+
+class ExportFormat:
+    """The file suffixes a day can be downloaded as: /2026/02/02.txt, .md, .json."""
+
+    regex = "txt|md|json"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value

@@ -27,7 +27,7 @@ def briefing_from_digest(digest):
                     body=item.body,
                     source=item.source.name if item.source else None,
                     url=item.url or None,
-                    tags=sorted(tag.name for tag in item.tags.all()),
+                    tags=[tag.name for tag in item.tag_list],
                 )
                 for item in items
             ],

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
-from digests import workflow
+from digests import search, workflow
 from digests.briefing import decode, from_dict, parse_text
 from digests.models import (
     Analysis,
@@ -51,22 +51,26 @@ def write_contents(digest, briefing):
 
     categories = _categories([section.name for section in briefing.sections])
     sources = _sources(sorted({item.source for item in briefing.items if item.source}))
-    position = 0
+    items = []
     for section in briefing.sections:
         for parsed in section.items:
-            position += 1
-            item = Item.objects.create(
+            item = Item(
                 digest=digest,
                 category=categories[section.name],
-                position=position,
+                position=len(items) + 1,
                 topic=parsed.topic,
                 title=parsed.title,
                 body=parsed.body,
                 source=sources.get(parsed.source),
                 url=parsed.url or "",
             )
-            if parsed.tags:
-                item.tags.set(parsed.tags)
+            item.fill_derived_fields()
+            items.append((item, parsed.tags))
+    Item.objects.bulk_create([item for item, _ in items])
+    for item, tags in items:
+        if tags:
+            item.tags.set(tags)
+    search.index_items(digest.items.all())
     if briefing.analysis:
         analysis = Analysis.objects.create(digest=digest, title=briefing.analysis.title)
         AnalysisParagraph.objects.bulk_create(

@@ -19,9 +19,7 @@ SALT = "newsroom.preview-link"
 
 def share_url(link):
     """The public address of a share link: the token, signed."""
-    return reverse(
-        "digests:shared-preview", kwargs={"signed": signing.dumps(link.token, salt=SALT)}
-    )
+    return reverse("shared-preview", kwargs={"signed": signing.dumps(link.token, salt=SALT)})
 
 
 def preview_response(request, digest, shared):

@@ -14,6 +14,13 @@ GROUP_NAMES = {"editor": EDITORS, "reviewer": REVIEWERS, "admin": ADMINS}
 
 DEMO_ACCOUNTS = [("editor", "editor"), ("reviewer", "reviewer"), ("admin", "admin")]
 
+# The dictionary of words search keeps whole (added by migration 0006).
+SEARCH_TERMS = [
+    "digests.add_searchterm",
+    "digests.change_searchterm",
+    "digests.delete_searchterm",
+    "digests.view_searchterm",
+]
 EDITOR = [
     "digests.add_digest",
     "digests.change_digest",
@@ -40,6 +47,7 @@ EDITOR = [
     "digests.view_correction",
     "digests.add_previewlink",
     "digests.view_previewlink",
+    *SEARCH_TERMS,
 ]
 REVIEWER = [
     *EDITOR,
@@ -67,17 +75,37 @@ ADMIN = [
 ROLES = {EDITORS: EDITOR, REVIEWERS: REVIEWER, ADMINS: ADMIN}
 
 
+def _existing(permission_model, perms):
+    """The permission rows of ``perms`` ("app_label.codename") that exist."""
+    found = []
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        found.extend(
+            permission_model.objects.filter(content_type__app_label=app_label, codename=codename)
+        )
+    return found
+
+
 def sync_groups(group_model, permission_model):
-    """Create or update the three groups with their permissions (used by the migration)."""
+    """Create or update the three groups with their permissions (used by the migrations).
+
+    A migration sees the models of its time, so permissions of models that a
+    later migration adds are skipped; that migration grants them (``grant``).
+    """
     for name, perms in ROLES.items():
         group, _ = group_model.objects.get_or_create(name=name)
-        wanted = []
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            wanted.append(
-                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-        group.permissions.set(wanted)
+        group.permissions.set(_existing(permission_model, perms))
+
+
+def grant(group_model, permission_model, perms):
+    """Add ``perms`` to each existing group whose role lists them (for a migration).
+
+    Unlike ``sync_groups`` it only adds: a site's own changes to the groups stay.
+    """
+    for name, role in ROLES.items():
+        group = group_model.objects.filter(name=name).first()
+        if group is not None:
+            group.permissions.add(*_existing(permission_model, [p for p in perms if p in role]))
 
 
 def assign_role(user, role):

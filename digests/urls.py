@@ -1,16 +1,35 @@
+"""Public URLs. They are part of the product: keep them stable."""
+
 from django.urls import path, register_converter
 
-from digests import converters, views
-from digests.preview import SharedPreviewView
+from digests import converters, feeds, views
 
 register_converter(converters.FourDigitYear, "yyyy")
 register_converter(converters.TwoDigits, "mm")
 register_converter(converters.TwoDigits, "dd")
+register_converter(converters.ExportFormat, "export")
 
 app_name = "digests"
 
 urlpatterns = [
     path("", views.LatestDigestView.as_view(), name="latest"),
     path("<yyyy:year>/<mm:month>/<dd:day>/", views.DigestDayView.as_view(), name="day"),
-    path("preview/<str:signed>/", SharedPreviewView.as_view(), name="shared-preview"),
+    path(
+        "<yyyy:year>/<mm:month>/<dd:day>.<export:fmt>",
+        views.DigestExportView.as_view(),
+        name="export",
+    ),
+    path("<yyyy:year>/<mm:month>/", views.DigestMonthView.as_view(), name="month"),
+    path("archive/", views.ArchiveView.as_view(), name="archive"),
+    path("items/", views.BrowseView.as_view(), name="browse"),
+    path("items/<int:pk>/", views.ItemDetailView.as_view(), name="item"),
+    path("categories/<slug:slug>/", views.CategoryItemsView.as_view(), name="category"),
+    path("topics/<slug:slug>/", views.TopicItemsView.as_view(), name="topic"),
+    path("tags/<slug:slug>/", views.TagItemsView.as_view(), name="tag"),
+    path("sources/<slug:slug>/", views.SourceItemsView.as_view(), name="source"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("feeds/rss/", feeds.DigestFeed(), name="feed-rss"),
+    path("feeds/atom/", feeds.DigestAtomFeed(), name="feed-atom"),
+    path("feeds/categories/<slug:slug>/rss/", feeds.CategoryFeed(), name="category-rss"),
+    path("feeds/categories/<slug:slug>/atom/", feeds.CategoryAtomFeed(), name="category-atom"),
 ]

@@ -43,3 +43,39 @@ def validate_body(value):
                 params={"number": number},
                 code="body",
             )
+
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_IMAGE_SIDE = 8000
+IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+
+def validate_image(fieldfile):
+    """An uploaded picture must be a real JPEG, PNG, WebP or GIF of sensible size."""
+    from PIL import Image, UnidentifiedImageError
+
+    if fieldfile.size > MAX_IMAGE_BYTES:
+        raise ValidationError(_("The picture is larger than 5 MB."), code="image_size")
+    try:
+        fieldfile.seek(0)
+        with Image.open(fieldfile) as picture:
+            picture.verify()
+            kind, (width, height) = picture.format, picture.size
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise ValidationError(
+            _("This file is not a picture Newsroom can read."), code="image"
+        ) from None
+    finally:
+        fieldfile.seek(0)
+    if kind not in IMAGE_FORMATS:
+        raise ValidationError(
+            _("Pictures must be JPEG, PNG, WebP or GIF, not %(kind)s."),
+            params={"kind": kind},
+            code="image_format",
+        )
+    if max(width, height) > MAX_IMAGE_SIDE:
+        raise ValidationError(
+            _("The picture is %(w)d×%(h)d pixels; at most %(max)d on a side."),
+            params={"w": width, "h": height, "max": MAX_IMAGE_SIDE},
+            code="image_dimensions",
+        )

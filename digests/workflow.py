@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from digests import edition, public_cache
+from digests import edition, public_cache, search
 from digests.models import Correction, Digest, DigestEvent, ReviewComment
 
 S = Digest.Status
@@ -410,6 +410,8 @@ def restore(digest, version, user):
             **keep, status=S.DRAFT, publish_at=None, version=locked.version + 1
         )
         restored = Digest.objects.get(pk=locked.pk)
+        # The version's items come back with the tokens of their day's tokenizer.
+        search.reindex_digest(restored)
         reversion.add_to_revision(restored)
         reversion.set_user(user)
         when = timezone.localtime(version.revision.date_created)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_filters",
     "taggit",
     "reversion",
@@ -59,8 +60,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Serves anonymous readers' pages from the cache before sessions or CSRF are read.
+    "digests.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "digests.middleware.DeskLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -109,7 +112,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
         }
     )
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------
@@ -139,6 +141,26 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# --- Public page cache -------------------------------------------------------------------
+# Anonymous readers' pages are cached for this long; publishing, withdrawing or
+# correcting a digest makes every cached page stale at once. 0 turns it off.
+NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", "3600"))
+# A day's page is also kept under what it shows (its digest's version, the days
+# around it, the names of sections and sources), so publishing another day does
+# not make it render again (0: off).
+NEWSROOM_DAY_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_DAY_PAGE_CACHE_SECONDS", "604800"))
+# With Redis: how often a worker asks for the public generation (a publication
+# reaches every worker within this), and how many pages it keeps in its own memory.
+NEWSROOM_GENERATION_CHECK_SECONDS = float(os.environ.get("NEWSROOM_GENERATION_CHECK_SECONDS", "1"))
+NEWSROOM_RECENT_PAGES = int(os.environ.get("NEWSROOM_RECENT_PAGES", "500"))
+# What shared caches (a CDN) and browsers may keep: a minute, then revalidate (ETag/304).
+NEWSROOM_CACHE_CONTROL = os.environ.get(
+    "NEWSROOM_CACHE_CONTROL", "public, max-age=60, s-maxage=60, stale-while-revalidate=30"
+)
+# How model instances fetch a field that was not loaded: one query for all the
+# instances a page loaded together. The tests make it an error instead.
+NEWSROOM_FETCH_MODE = "FETCH_PEERS"
 
 # --- Auth -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -250,6 +272,10 @@ NEWSROOM_PREVIEW_LINK_HOURS = int(os.environ.get("NEWSROOM_PREVIEW_LINK_HOURS", 
 
 # The site's address, for links in e-mail notifications.
 NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "http://127.0.0.1:8000")
+
+# Where the public cache's generation counters live when the cache is per process
+# (no REDIS_URL): every process on the machine reads them (see digests/public_cache.py).
+NEWSROOM_STATE_DIR = Path(os.environ.get("NEWSROOM_STATE_DIR", BASE_DIR / "var" / "state"))
 
 # Where load_demo keeps the demo accounts' passwords (development only).
 NEWSROOM_DEMO_ACCOUNTS_FILE = BASE_DIR / "var" / "demo-accounts.txt"

@@ -1,8 +1,14 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
+
+from digests import views
+from digests.preview import SharedPreviewView
+from digests.sitemaps import SITEMAPS
 
 
 class FaviconView(RedirectView):
@@ -17,8 +23,13 @@ class FaviconView(RedirectView):
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("favicon.ico", FaviconView.as_view()),
-    path("", include("digests.urls")),
+    path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("preview/<str:signed>/", SharedPreviewView.as_view(), name="shared-preview"),
 ]
+# The reader site in Chinese at /, in English at /en/ (the default language has no prefix).
+urlpatterns += i18n_patterns(path("", include("digests.urls")), prefix_default_language=False)
 
 if settings.DEBUG:
     from django.conf.urls.static import static as media

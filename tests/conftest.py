@@ -43,6 +43,7 @@ def _fresh_cache():
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.NEWSROOM_STATE_DIR = tmp_path / "state"
 
 
 @pytest.fixture

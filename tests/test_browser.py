@@ -122,3 +122,79 @@ def test_the_whole_desk(live_server, browser, editor, other_editor, reviewer, ar
     expect(reader.locator("article.item").first).to_contain_text("国产大模型开源发布")
     expect(reader.locator("body")).to_contain_text("第二季度进入量产")
     expect(reader.locator("body")).not_to_contain_text("同事写的导语")
+
+
+# --- the reader ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def published_week(db):
+    from digests.demo import demo_files
+
+    return [import_briefing(parse_text(path.read_bytes()), publish=True) for path in demo_files()]
+
+
+def no_sideways_scroll(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.evaluate("window.innerWidth")
+    assert width <= viewport, f"the page is {width}px wide in a {viewport}px window"
+
+
+@pytest.mark.parametrize(("device", "width"), [("phone", 390), ("page", 1280)])
+def test_reader_reads_the_day_and_follows_an_item(
+    live_server, published_week, request, device, width, artifacts
+):
+    page = request.getfixturevalue(device)
+    page.goto(live_server.url + "/")
+    expect(page.locator("h1")).to_have_text("每日科技新闻速览")
+    expect(page.locator(".digest-date")).to_have_text("2026-11-28")
+    no_sideways_scroll(page)
+    page.screenshot(path=artifacts / f"reader-home-{width}.png", full_page=True)
+
+    first = page.locator("article.item").first
+    headline = first.locator(".headline").inner_text()
+    first.locator("a.permalink").click()
+    expect(page.locator("h1")).to_have_text(headline)
+    no_sideways_scroll(page)
+    page.screenshot(path=artifacts / f"reader-item-{width}.png", full_page=True)
+    page.get_by_role("link", name=re.compile("阅读 2026-11-28 的完整简报")).click()
+    expect(page).to_have_url(re.compile(r"/2026/11/28/#item-\d+$"))
+
+
+def test_reader_uses_the_calendar_and_the_day_links(live_server, published_week, phone, artifacts):
+    phone.goto(live_server.url + "/2026/11/")
+    phone.locator(".month-calendar").get_by_role("link", name="2026-11-25", exact=True).click()
+    expect(phone).to_have_url(live_server.url + "/2026/11/25/")
+    phone.get_by_role("link", name="2026-11-26 ›").click()
+    expect(phone.locator(".digest-date")).to_have_text("2026-11-26")
+    no_sideways_scroll(phone)
+    phone.screenshot(path=artifacts / "reader-month-390.png", full_page=True)
+
+
+def test_reader_filters_items(live_server, published_week, page, artifacts):
+    page.goto(live_server.url + "/items/")
+    page.select_option("#id_category", "ai-ji-shu-dong-tai")
+    page.fill("#id_date_from", "2026-11-27")
+    page.get_by_role("button", name="筛选").click()
+    expect(page).to_have_url(re.compile(r"category=ai-ji-shu-dong-tai"))
+    expect(page).to_have_url(re.compile(r"date_from=2026-11-27"))
+    rows = page.locator(".item-row")
+    expect(rows).to_have_count(10)  # AI技术动态 has 5 items on each of the 27th and 28th
+    dates = rows.locator("time").all_inner_texts()
+    assert set(dates) == {"2026-11-27", "2026-11-28"}
+    page.screenshot(path=artifacts / "reader-browse-1280.png", full_page=True)
+
+
+def test_reader_searches_in_chinese(live_server, published_week, phone, artifacts):
+    phone.goto(live_server.url + "/")
+    phone.fill("#site-search-q", "人形机器人")
+    phone.keyboard.press("Enter")
+    expect(phone.locator("h1")).to_have_text("搜索")
+    rows = phone.locator(".item-row")
+    expect(rows.first).to_be_visible()
+    expect(rows.first.locator("mark").first).to_have_text("人形机器人")
+    expect(rows).to_have_count(2)  # the two demo items about humanoid robots
+    for row in rows.all():
+        expect(row.locator("mark").first).to_have_text("人形机器人")
+    no_sideways_scroll(phone)
+    phone.screenshot(path=artifacts / "reader-search-390.png", full_page=True)

@@ -385,3 +385,41 @@ def test_tampered_share_link_is_not_found(client, editor):
     url = share_url(link)
     assert client.get(url[:-3] + "abc/").status_code == 404
     assert client.get(f"/preview/{link.token}/").status_code == 404  # the bare token is not enough
+
+
+def test_a_picture_uploaded_on_the_desk_gets_its_renditions(client, editor, settings):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    as_user(client, editor)
+    draft = factories.full_digest(status=S.DRAFT)
+    url = change_url(draft)
+    data = form_data(client.get(url).content, form_id="digest_form")
+    buffer = BytesIO()
+    Image.new("RGB", (1200, 800), (10, 120, 200)).save(buffer, "JPEG")
+    data["items-0-image"] = SimpleUploadedFile("photo.jpg", buffer.getvalue(), "image/jpeg")
+    data["items-0-image_alt"] = "示意图"
+    assert client.post(url, data).status_code == 302
+    item = draft.items.first()
+    assert (item.image_width, item.image_height) == (1200, 800)
+    renditions = settings.MEDIA_ROOT / "renditions" / "items"
+    assert sorted(p.name.rsplit("-", 1)[1] for p in renditions.rglob("*.webp")) == [
+        "w1080.webp",
+        "w360.webp",
+        "w720.webp",
+    ]
+
+
+def test_a_file_that_is_not_a_picture_is_refused_on_the_desk(client, editor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    as_user(client, editor)
+    draft = factories.full_digest(status=S.DRAFT)
+    url = change_url(draft)
+    data = form_data(client.get(url).content, form_id="digest_form")
+    data["items-0-image"] = SimpleUploadedFile("photo.jpg", b"<html>not a photo</html>")
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert not draft.items.first().image

@@ -3,7 +3,8 @@
 from .blocks import Analysis, AnalysisParagraph, TrendPoint, TrendSummary
 from .desk import Correction, DigestEvent, Notification, PreviewLink, ReviewComment
 from .digest import Digest, DigestQuerySet
-from .item import Item, Tag, TaggedItem
+from .item import Item, ItemQuerySet, Tag, TaggedItem
+from .search import SearchTerm
 from .taxonomy import Category, Source
 
 __all__ = [
@@ -15,9 +16,11 @@ __all__ = [
     "DigestEvent",
     "DigestQuerySet",
     "Item",
+    "ItemQuerySet",
     "Notification",
     "PreviewLink",
     "ReviewComment",
+    "SearchTerm",
     "Source",
     "Tag",
     "TaggedItem",

@@ -5,7 +5,14 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from digests.validators import validate_image
+
 DEFAULT_TITLE = "每日科技新闻速览"
+
+
+def page_fetch_mode():
+    """The fetch mode for what a page loads (``NEWSROOM_FETCH_MODE``: peers, or raise in tests)."""
+    return getattr(models, settings.NEWSROOM_FETCH_MODE)
 
 
 class DigestQuerySet(models.QuerySet):
@@ -15,18 +22,28 @@ class DigestQuerySet(models.QuerySet):
 
     def with_contents(self):
         """Fetch each digest's items, tags, analysis and trends in a fixed number of queries."""
-        from digests.models.item import Item
-
-        return self.select_related("analysis", "trend_summary").prefetch_related(
-            models.Prefetch(
-                "items",
-                queryset=Item.objects.select_related("category", "source").prefetch_related(
-                    "tags", "corrections"
-                ),
-            ),
-            "analysis__paragraphs",
-            "trend_summary__points",
+        return (
+            self.fetch_mode(page_fetch_mode())
+            .select_related("analysis", "trend_summary")
+            .prefetch_related(*content_prefetches())
         )
+
+
+def content_prefetches():
+    """What a digest's page shows beyond the digest row: items (with their section,
+    source, tags and corrections), analysis paragraphs and trend points."""
+    from digests.models.item import Item, tags_prefetch
+
+    return [
+        models.Prefetch(
+            "items",
+            queryset=Item.objects.select_related("category", "source")
+            .defer(*Item.SEARCH_FIELDS)
+            .prefetch_related(tags_prefetch(), "corrections"),
+        ),
+        "analysis__paragraphs",
+        "trend_summary__points",
+    ]
 
 
 class Digest(models.Model):
@@ -57,8 +74,13 @@ class Digest(models.Model):
         _("cover image"),
         upload_to="covers/%Y/",
         blank=True,
+        width_field="cover_width",
+        height_field="cover_height",
+        validators=[validate_image],
         help_text=_("Optional; used when the day is shared on social media."),
     )
+    cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=20, choices=Status, default=Status.DRAFT, editable=False
     )
@@ -122,6 +144,16 @@ class Digest(models.Model):
             "digests:day",
             kwargs={"year": self.date.year, "month": self.date.month, "day": self.date.day},
         )
+
+    @property
+    def last_updated(self):
+        """When readers last saw a change: publication or the latest correction.
+
+        Reads the corrections fetched with ``with_contents()``; no extra query.
+        """
+        moments = [self.published_at or self.updated_at]
+        moments += [c.created_at for item in self.items.all() for c in item.corrections.all()]
+        return max(moments)
 
     @property
     def is_published(self):

@@ -1,12 +1,13 @@
 """A news item in a digest, and its tags."""
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from digests.slugs import pinyin_slug
-from digests.validators import validate_body, validate_topic
+from digests.validators import validate_body, validate_image, validate_topic
 
 
 class Tag(TagBase):
@@ -31,6 +32,34 @@ class TaggedItem(TaggedItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="item_tag_once"),
         ]
+
+
+def tags_prefetch():
+    """Prefetch an item's tags through its ``tagged`` rows: a plain join.
+
+    (taggit's own ``prefetch_related("tags")`` builds a queryset per item, which
+    costs more than the query itself on a page of many items.)
+    """
+    return models.Prefetch("tagged", queryset=TaggedItem.objects.select_related("tag"))
+
+
+class ItemQuerySet(models.QuerySet):
+    def published(self):
+        """Items of published digests: defined through ``Digest.objects.published()``."""
+        from digests.models.digest import Digest
+
+        return self.filter(digest__in=Digest.objects.published())
+
+    def for_listing(self):
+        """What a list of items shows: its day, section, source and tags, in fixed queries."""
+        from digests.models.digest import page_fetch_mode
+
+        return (
+            self.fetch_mode(page_fetch_mode())
+            .select_related("digest", "category", "source")
+            .defer(*Item.SEARCH_FIELDS)
+            .prefetch_related(tags_prefetch(), "corrections")
+        )
 
 
 class Item(models.Model):
@@ -87,8 +116,13 @@ class Item(models.Model):
         _("image"),
         upload_to="items/%Y/%m/",
         blank=True,
-        help_text=_("Optional picture shown with the item."),
+        width_field="image_width",
+        height_field="image_height",
+        validators=[validate_image],
+        help_text=_("Optional picture shown with the item: JPEG, PNG, WebP or GIF, at most 5 MB."),
     )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_alt = models.CharField(
         _("image description"),
         max_length=200,
@@ -101,8 +135,18 @@ class Item(models.Model):
         blank=True,
         help_text=_("Comma-separated keywords."),
     )
+    # Search: the text's tokens (jieba-segmented, space-separated), written by
+    # digests.search.index whenever the item is saved through the desk, and
+    # indexed by the database's own full-text engine (see migration 0005).
+    search_title = models.TextField(blank=True, editable=False)
+    search_body = models.TextField(blank=True, editable=False)
+    search_version = models.CharField(max_length=16, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ItemQuerySet.as_manager()
+    # Written and read only by digests.search; pages leave them unloaded.
+    SEARCH_FIELDS = ("search_title", "search_body", "search_version")
 
     class Meta:
         ordering = ["position", "id"]
@@ -117,13 +161,32 @@ class Item(models.Model):
         return self.heading
 
     def save(self, *args, **kwargs):
-        self.topic_slug = pinyin_slug(self.topic, fallback="topic")
+        self.fill_derived_fields()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("digests:item", kwargs={"pk": self.pk})
+
+    def fill_derived_fields(self):
+        """Set what is computed from the item's own fields (``bulk_create`` callers too)."""
+        self.topic_slug = pinyin_slug(self.topic, fallback="topic")
 
     @property
     def heading(self):
         """The heading as the briefing writes it: TOPIC-HEADLINE."""
         return f"{self.topic}-{self.title}"
+
+    @property
+    def tag_list(self):
+        """The item's tags by name, from the ``tagged`` rows (see ``tags_prefetch``)."""
+        return sorted((link.tag for link in self.tagged.all()), key=lambda tag: tag.name)
+
+    @property
+    def last_updated(self):
+        """Publication of its digest, or its latest correction if later."""
+        moments = [self.digest.published_at or self.updated_at]
+        moments += [correction.created_at for correction in self.corrections.all()]
+        return max(moments)
 
     @property
     def paragraphs(self):

@@ -1,6 +1,7 @@
 """Sections (categories) of the briefing and the sources items come from."""
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from digests.slugs import unique_slug
@@ -75,6 +76,9 @@ class Category(SlugFromNameMixin, models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("digests:category", kwargs={"slug": self.slug})
+
 
 class Source(SlugFromNameMixin, models.Model):
     """Where an item came from: a media outlet, a government site, a blog, a person."""
@@ -127,3 +131,6 @@ class Source(SlugFromNameMixin, models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("digests:source", kwargs={"slug": self.slug})

@@ -1,0 +1,63 @@
+"""Marking a reader's query in an item's text, for the results page."""
+
+import re
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from digests.search.index import current_terms
+from digests.search.query import SHORT_QUERY
+from digests.search.tokenize import query_tokens
+
+ELLIPSIS = "…"
+
+
+def words_to_mark(q_or_tokens):
+    """The words a query looks for, as ``search`` does: the query itself if short."""
+    if not isinstance(q_or_tokens, str):
+        return [token for token in q_or_tokens if token]
+    q = q_or_tokens.strip()
+    if len(q) <= SHORT_QUERY:
+        return [q] if q else []
+    return [q, *query_tokens(q, current_terms())]
+
+
+def _pattern(tokens):
+    """A case-insensitive pattern for the tokens, longest first so it wins where they overlap."""
+    unique = sorted(set(tokens), key=lambda token: (-len(token), token))
+    return re.compile("|".join(re.escape(token) for token in unique), re.IGNORECASE)
+
+
+def _window(text, match, length):
+    """The start and end of about ``length`` characters around a match (all of the match)."""
+    if match is None:
+        return 0, min(len(text), length)
+    start = max(0, match.start() - length // 4)
+    end = max(min(len(text), start + length), match.end())
+    start = max(0, min(start, end - length))
+    return start, end
+
+
+def highlight(text, q_or_tokens, length=None):
+    """``text`` HTML-escaped, each occurrence of the query's words wrapped in ``<mark>``.
+
+    ``q_or_tokens`` is the reader's query or a list of words. With ``length``,
+    only a snippet of about that many characters is returned: around the first
+    match, or the start of the text if nothing matches, with … where it is cut.
+    """
+    text = text or ""
+    tokens = words_to_mark(q_or_tokens)
+    pattern = _pattern(tokens) if tokens else None
+    if length is not None:
+        start, end = _window(text, pattern.search(text) if pattern else None, length)
+        before, after = ELLIPSIS if start > 0 else "", ELLIPSIS if end < len(text) else ""
+        return mark_safe(before + str(highlight(text[start:end], tokens)) + after)
+    if pattern is None:
+        return escape(text)
+    parts, position = [], 0
+    for match in pattern.finditer(text):
+        parts.append(escape(text[position : match.start()]))
+        parts.append(f"<mark>{escape(match.group())}</mark>")
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return mark_safe("".join(parts))

@@ -1,0 +1,229 @@
+"""The public page cache: hits, invalidation on publish, withdraw and correct, and 304s."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from digests import workflow
+from digests.models import Digest
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+S = Digest.Status
+
+
+@pytest.fixture
+def day(reviewer, django_capture_on_commit_callbacks):
+    digest = factories.full_digest(date=datetime.date(2026, 3, 1), status=S.REVIEW)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(digest, reviewer)
+    return digest
+
+
+def get(client, url, **headers):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, **headers)
+    return response, len(captured)
+
+
+def test_second_visit_is_served_from_the_cache_without_queries(client, day):
+    first, first_queries = get(client, "/2026/03/01/")
+    second, second_queries = get(client, "/2026/03/01/")
+    assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
+    assert first_queries > 0 and second_queries == 0
+    assert second.content == first.content
+    assert second["Cache-Control"] == "public, max-age=60, s-maxage=60, stale-while-revalidate=30"
+    assert "Accept-Language" not in second.get("Vary", "") and "Cookie" not in second.get(
+        "Vary", ""
+    )
+
+
+def test_publishing_another_day_updates_the_home_page(
+    client, day, reviewer, django_capture_on_commit_callbacks
+):
+    assert "2026-03-01" in client.get("/").content.decode()
+    later = factories.full_digest(date=datetime.date(2026, 3, 2), status=S.REVIEW)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(later, reviewer)
+    response = client.get("/")
+    assert response["X-Cache"] == "miss"
+    assert '<time datetime="2026-03-02" class="digest-date">' in response.content.decode()
+
+
+def test_withdrawn_day_disappears_at_once(
+    client, day, reviewer, django_capture_on_commit_callbacks
+):
+    assert client.get("/2026/03/01/").status_code == 200
+    assert client.get("/2026/03/01/")["X-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.withdraw(day, reviewer, "来源有误")
+    assert client.get("/2026/03/01/").status_code == 404
+    assert "2026-03-01" not in client.get("/feeds/rss/").content.decode()
+
+
+def test_correction_shows_at_once(client, day, reviewer, django_capture_on_commit_callbacks):
+    client.get("/2026/03/01/")
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.add_correction(day.items.first(), reviewer, "更正后的数字是42。")
+    response = client.get("/2026/03/01/")
+    assert response["X-Cache"] == "miss" and "更正后的数字是42。" in response.content.decode()
+
+
+def test_etag_and_last_modified_answer_conditional_requests(client, day):
+    first = client.get("/2026/03/01/")
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert etag.startswith('"') and modified.endswith("GMT")
+    assert client.get("/2026/03/01/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get("/2026/03/01/", HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+    assert client.get("/2026/03/01/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+    # The first, uncached, answer is conditional too.
+    client.get("/2026/03/01/", HTTP_IF_NONE_MATCH='"warm"')
+    from django.core.cache import cache
+
+    cache.clear()
+    assert client.get("/2026/03/01/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_signed_in_desk_members_are_never_served_from_the_cache(client, day, editor):
+    client.get("/2026/03/01/")
+    client.force_login(editor)
+    response = client.get("/2026/03/01/")
+    assert "X-Cache" not in response
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/healthz"])
+def test_desk_and_health_pages_are_not_cached(client, day, path):
+    response = client.get(path)
+    assert "X-Cache" not in response
+
+
+def test_share_preview_is_never_cached(client, editor):
+    from digests.models import PreviewLink
+    from digests.preview import share_url
+
+    draft = factories.full_digest(status=S.DRAFT)
+    link = PreviewLink.objects.create(
+        digest=draft, created_by=editor, expires_at=timezone.now() + datetime.timedelta(hours=1)
+    )
+    response = client.get(share_url(link))
+    assert "X-Cache" not in response and "no-store" in response["Cache-Control"]
+
+
+def test_not_found_pages_are_not_cached(client, day):
+    assert client.get("/2026/03/09/").status_code == 404
+    assert "X-Cache" not in client.get("/2026/03/09/")
+
+
+def test_cache_can_be_switched_off(client, day, settings):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    client.get("/2026/03/01/")
+    assert "X-Cache" not in client.get("/2026/03/01/")
+
+
+# --- day pages kept by what they show ------------------------------------------------------
+
+
+@pytest.fixture
+def page_cache_off(settings):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+
+
+def test_a_day_page_is_rebuilt_only_when_what_it_shows_changes(client, day, page_cache_off):
+    first, first_queries = get(client, "/2026/03/01/")
+    again, again_queries = get(client, "/2026/03/01/")
+    # Rendered: the digest (with the days before and after in subqueries), items,
+    # tags, corrections, the analysis, its paragraphs, the trend summary, its points.
+    # Kept: that first query alone, to know the page is still the same.
+    assert (first_queries, again_queries) == (8, 1)
+    assert again.content == first.content
+    assert again["Last-Modified"] == first["Last-Modified"]
+
+
+def test_publishing_the_next_day_rebuilds_the_page_with_its_link(
+    client, day, reviewer, page_cache_off, django_capture_on_commit_callbacks
+):
+    assert 'rel="next"' not in client.get("/2026/03/01/").content.decode()
+    later = factories.full_digest(date=datetime.date(2026, 3, 2), status=S.REVIEW)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(later, reviewer)
+    assert 'rel="next" href="/2026/03/02/"' in client.get("/2026/03/01/").content.decode()
+
+
+def test_a_correction_rebuilds_the_page(
+    client, day, reviewer, page_cache_off, django_capture_on_commit_callbacks
+):
+    client.get("/2026/03/01/")
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.add_correction(day.items.first(), reviewer, "第二处更正。")
+    assert "第二处更正。" in client.get("/2026/03/01/").content.decode()
+
+
+def test_renaming_a_section_rebuilds_every_day_page(
+    client, day, admin_user, page_cache_off, django_capture_on_commit_callbacks
+):
+    section = day.items.first().category
+    client.get("/2026/03/01/")
+    client.force_login(admin_user)
+    url = f"/admin/digests/category/{section.pk}/change/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url, {"name": "新栏目名", "slug": section.slug, "position": 1, "is_active": "on"}
+        )
+    assert response.status_code == 302
+    client.logout()
+    assert "新栏目名" in client.get("/2026/03/01/").content.decode()
+
+
+def test_previews_are_never_kept_or_served_from_kept_pages(client, editor, reviewer):
+    digest = factories.full_digest(date=datetime.date(2026, 3, 5), status=S.REVIEW)
+    client.force_login(editor)
+    url = f"/admin/digests/digest/{digest.pk}/preview/"
+    assert "Preview" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    workflow.publish(digest, reviewer)
+    client.logout()
+    page = client.get("/2026/03/05/").content.decode()
+    assert "Preview" not in page and "preview-banner" not in page
+    assert 'class="permalink"' in page  # the public page, not the preview
+
+
+def test_every_process_sees_a_new_generation():
+    """With per-process caches the generation lives in a file every worker reads."""
+    from django.core.cache import cache
+
+    from digests import public_cache
+
+    if public_cache.shared_cache():
+        pytest.skip("with Redis the generation is in the shared cache itself")
+    before = public_cache.generation()
+    public_cache.invalidate()
+    cache.clear()  # what another worker process holds: nothing of this one's cache
+    assert public_cache.generation() == before + 1
+
+
+def test_with_a_shared_cache_workers_keep_recent_pages_and_check_the_generation_each_second(
+    client, day, settings, monkeypatch
+):
+    from digests import public_cache
+
+    monkeypatch.setattr(public_cache, "shared_cache", lambda: True)
+    settings.NEWSROOM_GENERATION_CHECK_SECONDS = 60
+    assert client.get("/2026/03/01/")["X-Cache"] == "miss"
+    public_cache.invalidate()
+    # Within the check interval this worker has not seen the new generation yet.
+    assert client.get("/2026/03/01/")["X-Cache"] == "hit"
+    settings.NEWSROOM_GENERATION_CHECK_SECONDS = 0
+    assert client.get("/2026/03/01/")["X-Cache"] == "miss"
+
+
+def test_recent_pages_are_bounded():
+    from digests.middleware import RecentPages
+
+    recent = RecentPages(2)
+    recent.put("a", 1)
+    recent.put("b", 2)
+    assert recent.get("a") == 1  # a is now the most recent
+    recent.put("c", 3)
+    assert (recent.get("a"), recent.get("b"), recent.get("c")) == (1, None, 3)

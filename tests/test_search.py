@@ -1,0 +1,545 @@
+"""Search: the tokenizer, the index it feeds, queries on the real database, highlighting."""
+
+import datetime
+import io
+import re
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+from reversion.models import Version
+
+from digests import public_cache, workflow
+from digests.briefing import parse_text
+from digests.demo import demo_files
+from digests.importing import import_briefing
+from digests.models import Digest, Item, SearchTerm
+from digests.roles import ROLES
+from digests.search import (
+    current_terms,
+    highlight,
+    index_items,
+    index_tokens,
+    query_tokens,
+    rebuild,
+    search,
+    terms_changed,
+    tokenizer_version,
+)
+from digests.search.index import TERMS_TIMEOUT
+from digests.search.query import SHORT_QUERY, fts5_query
+from digests.search.tokenize import _tokenizer, normalize, shipped_terms
+from tests import factories
+
+S = Digest.Status
+# Not in terms.txt; jieba alone cuts it 星链|终端, and 星链 is not in its dictionary.
+NEW_TERM = "星链终端"
+
+
+def briefing(date, *items, publish=True):
+    """Import a briefing of ``items`` (heading, body[, tags]) for ``date``, published."""
+    lines = [f"每日科技新闻速览({date})", "科技动态"]
+    for heading, body, *tags in items:
+        lines += [heading, body, "来源:新华网"]
+        if tags:
+            lines.append("标签:" + ",".join(tags[0]))
+    lines += ["# 深度解析", "深度解析:标题", "背景:说明。", "趋势总结", "- 甲:乙。"]
+    lines.append("今日核心趋势总结:总结。")
+    return import_briefing(parse_text("\n".join(lines) + "\n"), publish=publish)
+
+
+def found(q, **kwargs):
+    return list(search(q, **kwargs))
+
+
+def visible_text(item):
+    """What a reader sees of an item: topic, headline, body, source and tags."""
+    source = item.source.name if item.source else ""
+    return " ".join(
+        [item.topic, item.title, item.body, source, *(t.name for t in item.tags.all())]
+    )
+
+
+def containing(text):
+    """Published items whose visible text contains ``text``: what a search must find."""
+    items = Item.objects.published().select_related("source").prefetch_related("tags")
+    return {item for item in items if normalize(text) in normalize(visible_text(item))}
+
+
+# --- the tokenizer (no database) ------------------------------------------------------------
+
+
+def test_chinese_is_cut_into_words_and_search_mode_has_every_granularity():
+    text = "国产人形机器人量产提速"
+    assert query_tokens(text) == ["国产", "人形", "机器人", "量产", "提速"]
+    indexed = index_tokens(text)
+    assert {"机器", "机器人", "人形"} <= set(indexed)
+    assert set(query_tokens(text)) <= set(indexed)
+
+
+def test_english_words_are_lowercased_and_kept_whole():
+    tokens = query_tokens("DeepSeek发布新版TensorFlow Lite插件")
+    assert {"deepseek", "tensorflow", "lite"} <= set(tokens)
+    assert all(token == token.lower() for token in tokens)
+
+
+def test_numbers_with_units_and_decimals_stay_whole():
+    assert {"1.2", "万亿"} <= set(index_tokens("核心产业规模突破1.2万亿元"))
+    assert query_tokens("1.2万亿") == ["1.2", "万亿"]
+    assert "100gbps" in index_tokens("单通道100Gbps光模块")
+    assert query_tokens("100Gbps") == ["100gbps"]
+
+
+def test_punctuation_and_spaces_are_dropped_and_query_words_come_once():
+    tokens = query_tokens("“人工智能”,人工智能!  ——《AI》…")
+    assert tokens == ["人工智能", "ai"]
+    assert all(re.search(r"\w", token) for token in index_tokens("“具身智能”——《AI》…"))
+
+
+def test_a_made_up_word_is_searched_as_its_characters():
+    """jieba's statistics cut 非小细胞肺癌 one way in a sentence and another alone."""
+    sentence = "靶向药物用于晚期非小细胞肺癌的一线治疗"
+    assert query_tokens("非小细胞") == ["非", "小", "细胞"]
+    assert {"非", "小", "细胞"} <= set(index_tokens(sentence))
+    assert query_tokens("细胞治疗") == ["细胞", "治疗"]  # dictionary words stay words
+
+
+def test_full_width_letters_are_the_same_as_ascii():
+    assert query_tokens("ＡＩ芯片１００Ｇ") == query_tokens("AI芯片100G")
+
+
+def test_a_term_is_kept_whole_once_added():
+    assert query_tokens(NEW_TERM) == ["星", "链", "终端"]
+    assert query_tokens(NEW_TERM, [NEW_TERM]) == [NEW_TERM]
+    indexed = index_tokens(f"新一代{NEW_TERM}上市", [NEW_TERM])
+    # The term whole, and its parts, so a search for either finds the item.
+    assert {NEW_TERM, "星链", "终端"} <= set(indexed)
+
+
+def test_a_term_is_indexed_even_where_a_neighbouring_term_took_its_characters():
+    terms = ["生成式AI", "AI芯片"]
+    assert query_tokens("生成式AI芯片", terms)[0] == "生成式ai"
+    assert {"生成式ai", "ai芯片", "芯片"} <= set(index_tokens("生成式AI芯片", terms))
+
+
+def test_the_shipped_terms_are_kept_whole():
+    terms = shipped_terms()
+    assert {"具身智能", "人形机器人", "智算中心", "低空经济", "脑机接口"} <= set(terms)
+    assert query_tokens("具身智能", terms) == ["具身智能"]
+    assert query_tokens("具身智能") == ["具", "身", "智能"]  # without the term
+
+
+def test_the_tokenizer_version_follows_the_terms_and_nothing_else():
+    base = tokenizer_version(["大模型"])
+    assert re.fullmatch(r"[0-9a-f]{12}", base)
+    assert tokenizer_version(["大模型", NEW_TERM]) != base
+    assert tokenizer_version([NEW_TERM, "大模型"]) == tokenizer_version(["大模型", NEW_TERM])
+    assert tokenizer_version([" 大模型 ", "大模型"]) == base
+
+
+def test_a_tokenizer_is_built_once_per_set_of_terms():
+    assert _tokenizer([NEW_TERM]) is _tokenizer([NEW_TERM.lower(), NEW_TERM])
+    assert _tokenizer([NEW_TERM]) is not _tokenizer([])
+
+
+@pytest.mark.parametrize("path", demo_files(), ids=lambda path: path.stem)
+def test_any_run_of_whole_words_of_a_text_finds_that_text(path):
+    """Precise words of a phrase are among the indexed words of any text holding it."""
+    terms = shipped_terms()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        indexed = set(index_tokens(line, terms))
+        words = _tokenizer(terms).lcut(normalize(line))
+        for size in (1, 2, 3):
+            for start in range(len(words) - size + 1):
+                phrase = "".join(words[start : start + size]).strip()
+                if len(phrase) > SHORT_QUERY:  # shorter ones are searched as substrings
+                    assert set(query_tokens(phrase, terms)) <= indexed, phrase
+
+
+def test_fts5_query_quotes_every_token():
+    assert fts5_query(["量子", 'a"b', "or"]) == '"量子" AND "a""b" AND "or"'
+
+
+# --- searching the database -----------------------------------------------------------------
+
+
+@pytest.fixture
+def demo_day(db):
+    """The demo briefing of 2026-11-23 (quantum computing, humanoid robots, chips), published."""
+    path = next(p for p in demo_files() if p.stem.endswith("2026-11-23"))
+    return import_briefing(parse_text(path.read_text(encoding="utf-8")), publish=True)
+
+
+@pytest.fixture
+def sample_day(db, sample_path):
+    return import_briefing(parse_text(sample_path.read_text(encoding="utf-8")), publish=True)
+
+
+@pytest.mark.django_db
+def test_an_import_indexes_every_item_with_the_current_version(demo_day):
+    items = list(demo_day.items.all())
+    assert items
+    assert {item.search_version for item in items} == {tokenizer_version()}
+    assert all(item.search_title and item.search_body for item in items)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("word", ["人形机器人", "量子纠错", "量子计算", "端侧大模型"])
+def test_a_chinese_word_finds_exactly_the_items_holding_it(demo_day, word):
+    expected = containing(word)
+    assert expected, f"the demo day should mention {word}"
+    assert set(found(word)) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("word", ["100Gbps", "TensorFlow", "tensorflow"])
+def test_numbers_and_english_words_find_their_items_in_the_sample(sample_day, word):
+    expected = containing(word)
+    assert expected
+    assert set(found(word)) == expected
+
+
+@pytest.mark.django_db
+def test_a_decimal_amount_finds_the_items_holding_it(sample_day):
+    expected = containing("1.2万亿")
+    results = found("1.2万亿")
+    assert expected and expected <= set(results)
+    assert results[0].title == "中国AI产业规模突破1.2万亿元"  # the headline match first
+
+
+@pytest.mark.django_db
+def test_every_word_of_the_query_must_be_in_the_item():
+    briefing(
+        "2026-03-01",
+        ("AI技术-量子计算机迎来新突破", "研究团队发布新一代量子计算机原型。"),
+        ("芯片产业-光刻机出口数据公布", "光刻机出口数量同比增长。"),
+        ("AI技术-量子计算助力光刻机设计", "DeepSeek团队用量子计算优化光刻机光源。"),
+    )
+    assert [item.title for item in found("量子计算 光刻机")] == ["量子计算助力光刻机设计"]
+    assert len(found("量子计算")) == 2
+    assert [item.title for item in found("DeepSeek 光刻机")] == ["量子计算助力光刻机设计"]
+    assert found("量子计算 不存在的词") == []
+
+
+@pytest.mark.django_db
+def test_headline_matches_come_before_newer_body_matches():
+    briefing("2026-03-01", ("新能源-固态电池量产线投产", "首条产线正式投产。"))
+    briefing("2026-03-05", ("新能源-车企发布新款车型", "新车搭载固态电池,能量密度更高。"))
+    results = found("固态电池")
+    assert [item.title for item in results] == ["固态电池量产线投产", "车企发布新款车型"]
+    assert [item.in_title for item in results] == [True, False]
+
+
+# A long headline holding both words far apart ranks low on either engine.
+ENERGY = "光伏组件 风电装机 氢能储运 电网调度 充电桩建设 虚拟电厂 特高压输电 储能电站 海上风电"
+ENERGY += " 抽水蓄能 光热发电 核电机组 煤电改造 碳市场交易 地热供暖 生物质能 潮汐发电 智能电表"
+ENERGY += " 配电网 微电网 绿证交易"
+LONG_HEADLINE = "固态电池、" + "、".join(ENERGY.split()) + "与钠离子电池"
+
+
+@pytest.mark.django_db
+def test_a_headline_holding_every_word_comes_first_even_when_ranked_lower():
+    briefing(
+        "2026-03-01",
+        (f"新能源-{LONG_HEADLINE}", "行业新闻。"),
+        ("新能源-固态电池产业链", "钠离子电池与固态电池。" * 6),
+        *[(f"其他-无关新闻{n}", "无关正文。") for n in range(8)],  # so the words are rare
+    )
+    headline, body = found("固态电池 钠离子电池")
+    assert (headline.title, headline.in_title) == (LONG_HEADLINE, True)
+    assert (body.title, body.in_title) == ("固态电池产业链", False)  # one word in its headline
+    assert body.rank > headline.rank  # only the headline rule puts the other first
+
+
+@pytest.mark.django_db
+def test_better_ranked_items_come_first_among_body_matches():
+    briefing(
+        "2026-03-01",
+        ("新能源-新闻甲", "文中提到一次钙钛矿。"),
+        ("新能源-新闻乙", "钙钛矿组件效率提升,钙钛矿叠层电池创纪录,钙钛矿产线扩张。"),
+    )
+    results = found("钙钛矿")
+    assert [item.title for item in results] == ["新闻乙", "新闻甲"]
+    assert results[0].rank > results[1].rank
+
+
+@pytest.mark.django_db
+def test_the_newest_day_comes_first_when_ranks_are_equal():
+    for date in ("2026-03-01", "2026-03-03", "2026-03-02"):
+        briefing(date, ("航天-商业航天发射成功", "火箭入轨。"))
+    dates = [item.digest.date.isoformat() for item in search("商业航天").select_related("digest")]
+    assert dates == ["2026-03-03", "2026-03-02", "2026-03-01"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("q", ["脑机接口", "脑机", "脑"])
+def test_only_published_items_are_ever_found(q):
+    public = factories.digest(status=S.PUBLISHED)
+    hidden = {
+        status: factories.digest(status=status)
+        for status in (S.DRAFT, S.REVIEW, S.SCHEDULED, S.UNPUBLISHED)
+    }
+    for digest in [public, *hidden.values()]:
+        factories.item(digest, title="脑机接口临床试验启动", body="脑机接口设备进入临床。")
+    index_items(Item.objects.all())
+    results = found(q)
+    assert [item.digest for item in results] == [public]
+    narrowed = found(q, queryset=Item.objects.filter(digest__in=hidden.values()))
+    assert narrowed == []
+
+
+@pytest.mark.django_db
+def test_one_and_two_character_queries_match_substrings_headlines_first():
+    briefing(
+        "2026-03-01",
+        ("AI技术-OpenAI发布新模型", "模型更新。"),
+        ("芯片产业-存储价格上涨", "国产AI芯片需求旺盛。"),
+        ("芯片产业-晶圆厂扩产", "产能提升。", ["半导体"]),
+    )
+    titles = [item.title for item in found("AI")]
+    # "AI" inside "OpenAI" is found by substring, never by a whole-word match.
+    assert titles == ["OpenAI发布新模型", "存储价格上涨"]
+    assert [item.title for item in found("ai")] == titles
+    chips = found("芯片")
+    assert [item.title for item in chips] == ["存储价格上涨", "晶圆厂扩产"]
+    assert all(item.in_title and item.rank == 0 for item in chips)  # the topic matched
+    assert [item.title for item in found("晶")] == ["晶圆厂扩产"]
+    assert [item.title for item in found("新华")] == [
+        "OpenAI发布新模型",
+        "存储价格上涨",
+        "晶圆厂扩产",
+    ]  # the source's name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("q", ["", "   ", "!!!", "“”、。", "——…"])
+def test_empty_or_punctuation_only_queries_find_nothing(q):
+    briefing("2026-03-01", ("AI技术-大模型发布", "正文。"))
+    assert found(q) == []
+
+
+HOSTILE = [
+    '"',
+    '""',
+    '"量子计算',
+    "*",
+    "量子*",
+    "OR",
+    "量子 OR 芯片",
+    "NOT 量子",
+    "量子 AND",
+    "'; DROP TABLE digests_item; --",
+    "NEAR(量子 芯片)",
+    "search_title : 量子",
+    "{search_body}: 芯片",
+    "^量子",
+    "100%",
+    "a_b",
+    "\\",
+    "量子'计算",
+    ")(",
+    "-量子",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("q", HOSTILE)
+def test_quotes_operators_and_sql_in_a_query_are_only_text(demo_day, q):
+    items = Item.objects.count()
+    found(q)  # runs the query: an FTS5 or tsquery syntax error would raise here
+    assert Item.objects.count() == items  # and the table is still there
+
+
+@pytest.mark.django_db
+def test_fts_operators_are_not_obeyed(demo_day):
+    assert found('"量子计算"') == found("量子计算")
+    # "NOT 量子" would exclude quantum items if obeyed; as text it needs both words.
+    assert set(found("NOT 量子计算")) <= set(found("量子计算"))
+    assert found("量子计算 OR 人形机器人") == []  # "or" is a word no item holds
+
+
+# --- highlighting -----------------------------------------------------------------------
+
+
+def test_highlight_escapes_html_and_marks_every_word_in_any_case(db):
+    html = highlight(
+        "<script>x</script> DeepSeek 与 deepseek 发布量子计算机", "DEEPSEEK 量子计算机"
+    )
+    assert html == (
+        "&lt;script&gt;x&lt;/script&gt; <mark>DeepSeek</mark> 与 <mark>deepseek</mark> "
+        "发布<mark>量子计算机</mark>"
+    )
+
+
+def test_highlight_marks_the_longest_word_where_words_overlap():
+    assert highlight("量子计算与量子", ["量子", "量子计算"]) == (
+        "<mark>量子计算</mark>与<mark>量子</mark>"
+    )
+
+
+def test_highlight_escapes_the_words_too():
+    assert (
+        highlight("a<b>c & <b>", ["<b>"])
+        == "a<mark>&lt;b&gt;</mark>c &amp; <mark>&lt;b&gt;</mark>"
+    )
+
+
+def test_a_snippet_is_cut_around_the_first_match():
+    text = "开头" * 50 + "关键的固态电池消息" + "结尾" * 50
+    html = highlight(text, ["固态电池"], length=40)
+    assert html.startswith("…") and html.endswith("…")
+    assert "<mark>固态电池</mark>" in html
+    assert len(re.sub(r"</?mark>", "", html)) <= 42
+
+
+def test_a_snippet_without_a_match_is_the_start_of_the_text():
+    text = "<开头>" + "正文" * 100
+    html = highlight(text, ["不存在"], length=20)
+    assert html == "&lt;开头&gt;" + "正文" * 8 + "…"
+    assert highlight("短文", ["不存在"], length=20) == "短文"
+
+
+def test_a_short_query_is_marked_as_a_substring():
+    assert highlight("OpenAI and ai", "AI") == "Open<mark>AI</mark> and <mark>ai</mark>"
+
+
+# --- keeping the index in step ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_indexing_costs_the_same_few_queries_for_any_number_of_items(
+    django_assert_num_queries,
+):
+    digest = factories.digest(status=S.PUBLISHED)
+    origin = factories.source("新华网")
+    for n in range(40):
+        item = factories.item(digest, source=origin, title=f"固态电池新闻{n}")
+        item.tags.set(["新能源", f"标签{n}"])
+    current_terms()  # cached, as in every request after the first
+    for count in (3, 40):
+        # 1. the items with their sources (one join), 2. their tags,
+        # 3. one UPDATE for the batch (CHUNK = 500 items at most).
+        with django_assert_num_queries(3):
+            index_items(Item.objects.filter(digest=digest)[:count])
+    items = list(Item.objects.filter(digest=digest))
+    # A list: 1. the sources, 2. the tags, 3. the UPDATE.
+    with django_assert_num_queries(3):
+        assert index_items(items) == 40
+    assert found("标签7") == [Item.objects.get(title="固态电池新闻7")]
+
+
+@pytest.mark.django_db
+def test_the_tags_and_the_source_are_searchable():
+    briefing("2026-03-01", ("航天-发射任务圆满成功", "火箭入轨。", ["可回收火箭"]))
+    assert [item.title for item in found("可回收火箭")] == ["发射任务圆满成功"]
+    assert [item.title for item in found("新华网")] == ["发射任务圆满成功"]
+
+
+@pytest.mark.django_db
+def test_rebuild_command_reindexes_only_stale_items_and_records_the_version(demo_day):
+    stale = list(demo_day.items.order_by("pk")[:3])
+    Item.objects.filter(pk__in=[item.pk for item in stale]).update(
+        search_title="", search_body="", search_version="old"
+    )
+    assert stale[0] not in found(stale[0].title)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("rebuild_search_index", "--stale-only", stdout=out, stderr=err)
+    version = tokenizer_version()
+    assert out.getvalue().strip() == f"3 items reindexed; tokenizer version {version}."
+    assert "3/3" in err.getvalue()  # the progress bar
+    assert set(Item.objects.values_list("search_version", flat=True)) == {version}
+    assert stale[0] in found(stale[0].title)
+    call_command("rebuild_search_index", "--stale-only", stdout=out, stderr=err)
+    assert out.getvalue().splitlines()[-1].startswith("0 items reindexed")
+    assert rebuild() == demo_day.items.count()
+
+
+@pytest.mark.django_db
+def test_a_new_term_changes_the_index_once_the_rebuild_task_has_run(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    briefing("2026-03-01", ("航天-新一代星链终端上市", "终端体积更小。"))
+    item = Item.objects.get()
+    old_version = tokenizer_version()
+    assert NEW_TERM not in item.search_title.split()
+    generation = public_cache.generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        SearchTerm.objects.create(term=NEW_TERM)
+        terms_changed()
+        # Until the transaction commits, searches keep the terms they had.
+        assert NEW_TERM not in current_terms()
+    item.refresh_from_db()
+    assert NEW_TERM in current_terms()
+    assert item.search_version == tokenizer_version() != old_version
+    assert NEW_TERM in item.search_title.split()
+    assert found(NEW_TERM) == [item]
+    assert public_cache.generation() == generation + 1
+
+
+@pytest.mark.django_db
+def test_a_restored_version_gets_tokens_of_the_current_tokenizer():
+    digest = briefing("2026-03-01", ("航天-星链终端上市", "终端体积更小。"), publish=False)
+    first = Version.objects.get_for_object(digest).last()
+    briefing_text = "\n".join(
+        ["每日科技新闻速览(2026-03-01)", "科技动态", "航天-别的新闻", "正文。", "来源:新华网"]
+    )
+    import_briefing(parse_text(briefing_text + "\n"), replace=True)
+    SearchTerm.objects.create(term=NEW_TERM)
+    current_terms(refresh=True)  # the terms have changed since the version was saved
+    restored = workflow.restore(digest, first, None)
+    item = restored.items.get()
+    assert item.title == "星链终端上市"
+    assert item.search_version == tokenizer_version()
+    assert NEW_TERM in item.search_title.split()
+
+
+# --- the desk -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_desk_groups_may_keep_search_terms():
+    for name, perms in ROLES.items():
+        granted = {
+            f"{app}.{codename}"
+            for app, codename in Group.objects.get(name=name).permissions.values_list(
+                "content_type__app_label", "codename"
+            )
+        }
+        assert granted == set(perms), name  # every permission of the role exists and is given
+        assert "digests.add_searchterm" in granted
+    assert Permission.objects.filter(codename="delete_searchterm").exists()
+
+
+@pytest.mark.django_db
+def test_adding_a_term_in_the_admin_stamps_the_editor_and_queues_a_rebuild(
+    client, editor, django_capture_on_commit_callbacks
+):
+    client.force_login(editor)
+    generation = public_cache.generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:digests_searchterm_add"), {"term": NEW_TERM})
+    assert response.status_code == 302
+    term = SearchTerm.objects.get()
+    assert term.added_by == editor
+    assert public_cache.generation() == generation + 1
+    assert NEW_TERM in current_terms()
+    queued = DBTaskResult.objects.filter(task_path__endswith="rebuild_search_index_task")
+    # Now, and again once every process's cache of the terms has expired.
+    assert sorted(queued.values_list("run_after", flat=True))[-1] - timezone.now() > (
+        datetime.timedelta(seconds=TERMS_TIMEOUT - 60)
+    )
+    assert queued.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_query_reaches_the_database_only_as_parameters():
+    sql, params = search("DeepSeek'; 开源").query.sql_with_params()
+    engine = "plainto_tsquery" if connection.vendor == "postgresql" else "digests_item_fts MATCH"
+    assert engine in sql
+    assert "deepseek" not in sql.lower() and "开源" not in sql
+    assert any("deepseek" in str(param) for param in params)
