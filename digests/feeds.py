@@ -34,7 +34,7 @@ class DigestFeed(Feed):
         )
 
     def item_title(self, digest):
-        return f"{digest.title}({digest.date:%Y-%m-%d})"
+        return f"{digest.title}\uff08{digest.date:%Y-%m-%d}\uff09"
 
     def item_description(self, digest):
         lines = [digest.lede] if digest.lede else []

@@ -32,7 +32,7 @@ def for_digest(digest):
     image = _image(digest.cover_image) or next(
         (_image(item.image) for item in items if item.image), None
     )
-    title = f"{digest.title}({digest.date:%Y-%m-%d})"
+    title = f"{digest.title}\uff08{digest.date:%Y-%m-%d}\uff09"  # full-width, as on the page
     return {
         "canonical_url": url,
         "description": description,

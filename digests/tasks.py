@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from digests import workflow
-from digests.models import DigestEvent, Notification
+from digests.models import Digest, DigestEvent, Notification
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,8 @@ def reviewers():
 def recipients(event):
     audience = NOTIFY.get(event.action)
     if audience == "reviewers":
+        if event.digest.status != Digest.Status.REVIEW:
+            return []  # reviewed (or sent back) before the mail went out: nothing awaits
         return [user for user in reviewers() if user != event.actor]
     author = event.digest.created_by
     if audience == "author" and author and author.is_active and author.email:

@@ -244,7 +244,7 @@ def test_search_page_highlights(client, week):
 def test_feeds_list_published_briefings(client, week):
     rss = ET.fromstring(client.get("/feeds/rss/").content)
     titles = [t.text for t in rss.iter("title")][1:]
-    assert titles[0] == "每日科技新闻速览(2026-11-28)" and len(titles) == 7
+    assert titles[0] == "每日科技新闻速览\uff082026-11-28\uff09" and len(titles) == 7
     atom = client.get("/feeds/atom/").content.decode()
     assert "http://www.w3.org/2005/Atom" in atom and "2026-11-22" in atom
     category_feed = ET.fromstring(client.get("/feeds/categories/ai-ji-shu-dong-tai/rss/").content)

@@ -483,3 +483,16 @@ def test_two_reviewers_publishing_at_once_publish_once(reviewer, admin_user):
     assert sorted(outcomes) == ["published", "refused"]
     assert digest.status == S.PUBLISHED and digest.published_at is not None
     assert DigestEvent.objects.filter(digest=digest, action="publish").count() == 1
+
+
+def test_no_review_request_mail_once_the_digest_was_already_reviewed(
+    editor, reviewer, django_capture_on_commit_callbacks
+):
+    digest = factories.full_digest(status=S.DRAFT, created_by=editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.submit(digest, editor)
+        workflow.publish(digest, reviewer)
+    run_tasks()
+    # The author hears of the publication; no reviewer is asked to review it.
+    assert [m.to for m in mail.outbox] == [[editor.email]]
+    assert not Notification.objects.filter(event__action="submit").exists()

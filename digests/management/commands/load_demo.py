@@ -66,17 +66,20 @@ class Command(BaseCommand):
             assign_role(user, role)
             created.append((username, role, password))
         accounts_file = Path(settings.NEWSROOM_DEMO_ACCOUNTS_FILE)
+        shown = (
+            accounts_file.relative_to(settings.BASE_DIR)
+            if accounts_file.is_relative_to(settings.BASE_DIR)
+            else accounts_file
+        )
         if created:
             lines = {name: f"{name:10} {role:9} {password}" for name, role, password in created}
             self.remember(accounts_file, lines)
             self.stdout.write(self.style.SUCCESS("Demo accounts (development only, shown once):"))
             for line in lines.values():
                 self.stdout.write(f"  {line}")
-            self.stdout.write(f"  (also kept in {accounts_file})")
+            self.stdout.write(f"  (also kept in {shown})")
         else:
-            self.stdout.write(
-                f"Demo accounts already exist; their passwords are in {accounts_file}."
-            )
+            self.stdout.write(f"Demo accounts already exist; their passwords are in {shown}.")
 
     def remember(self, accounts_file, lines):
         """Keep the passwords in a local file, replacing the lines of re-created accounts."""
