@@ -30,6 +30,8 @@ $(BIN)/python:
 		{ echo "Newsroom needs Python 3.12 or newer; '$(PYTHON)' is older. Try: make PYTHON=python3.12"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	@# A development checkout runs with DEBUG on; .env is local and never committed.
+	@test -f .env || printf '# Local development settings, read by newsroom/settings.py. Not for production.\nDEBUG=1\n' > .env
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .

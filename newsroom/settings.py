@@ -15,6 +15,24 @@ from django.utils.csp import CSP
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def read_env_file(path):
+    """KEY=VALUE lines of a local, uncommitted .env become defaults for the environment.
+
+    ``make`` writes one with DEBUG=1 in a development checkout, so that plain
+    ``python manage.py …`` works there; the real environment always wins.
+    """
+    if not path.exists():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            os.environ.setdefault(key.strip(), value.strip())
+
+
+read_env_file(BASE_DIR / ".env")
+
+
 def env_bool(name, default=False):
     value = os.environ.get(name)
     if value is None or value.strip() == "":
