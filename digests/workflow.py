@@ -67,6 +67,11 @@ class Transition:
     def allows(self, status):
         return status in self.sources
 
+    @property
+    def changes_public_site(self):
+        """Whether readers see a difference: the digest becomes, or stops being, public."""
+        return S.PUBLISHED in (self.target, *self.sources)
+
 
 TRANSITIONS = {
     t.name: t
@@ -260,11 +265,12 @@ def perform(digest, name, user=None, *, note="", publish_at=None, now=None):
 
 
 def _after_commit(digest, event, transition):
+    """What follows a transition once it is committed: mail, the public cache, the schedule."""
     from digests import tasks
 
     if transition.action in tasks.NOTIFY:
         transaction.on_commit(lambda: tasks.send_notifications.enqueue(event_id=event.pk))
-    if name_touches_readers(transition):
+    if transition.changes_public_site:
         transaction.on_commit(lambda: public_cache.invalidate(digest))
     if transition.name == "schedule":
         transaction.on_commit(
@@ -272,10 +278,6 @@ def _after_commit(digest, event, transition):
                 digest_id=digest.pk, publish_at=digest.publish_at.isoformat()
             )
         )
-
-
-def name_touches_readers(transition):
-    return S.PUBLISHED in (transition.target, *transition.sources)
 
 
 # --- the named transitions -----------------------------------------------------------
