@@ -57,28 +57,26 @@ def manage(*args, extra=None):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env(extra), check=True)
 
 
+def shell(code):
+    """Run Python in the project's Django shell; returns the lines it printed."""
+    out = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env(),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return out.strip().splitlines()
+
+
 def prepare(days):
     VAR.mkdir(parents=True, exist_ok=True)
     manage("migrate", "--noinput", "-v0")
     manage("collectstatic", "--noinput", "-v0")
-    count = (
-        subprocess.run(
-            [
-                PYTHON,
-                "manage.py",
-                "shell",
-                "-c",
-                "from digests.models import Digest; print(Digest.objects.published().count())",
-            ],
-            cwd=ROOT,
-            env=env(),
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
+    count = shell("from digests.models import Digest; print(Digest.objects.published().count())")[
+        -1
+    ]
     missing = days - int(count)
     if missing > 0:
         manage("generate_demo", "--days", str(missing), "--end", "2026-11-28")
@@ -215,23 +213,12 @@ def measure(server, name, paths, args, load):
 
 
 def days_paths(count):
-    out = subprocess.run(
-        [
-            PYTHON,
-            "manage.py",
-            "shell",
-            "-c",
-            "from digests.models import Digest\n"
-            f"for d in Digest.objects.published().order_by('-date')[:{count}]: "
-            "print(d.get_absolute_url())",
-        ],
-        cwd=ROOT,
-        env=env(),
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return [line for line in out.splitlines() if line.startswith("/")]
+    lines = shell(
+        "from digests.models import Digest\n"
+        f"for d in Digest.objects.published().order_by('-date')[:{count}]: "
+        "print(d.get_absolute_url())"
+    )
+    return [line for line in lines if line.startswith("/")]
 
 
 def main():

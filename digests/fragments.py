@@ -51,6 +51,5 @@ def keep_page(key, content, last_updated):
 
 
 def fetch_contents(digest):
-    """Prefetch what a day's page shows, unless it was fetched with ``with_contents()``."""
-    if "items" not in getattr(digest, "_prefetched_objects_cache", {}):
-        prefetch_related_objects([digest], *content_prefetches())
+    """Prefetch what a day's page shows: only when the page is rendered, not when kept."""
+    prefetch_related_objects([digest], *content_prefetches())
