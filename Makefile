@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DEV    := DEBUG=1
 
-.PHONY: run worker test install install-test migrate demo lint format messages clean
+.PHONY: run worker test install install-test forget-old-env migrate demo lint format messages clean
 
 run: install migrate demo ## set up, load the demo briefings and serve on http://127.0.0.1:8000
 	@# The task worker (scheduled publication, e-mail) runs beside the server and stops with it.
@@ -17,6 +17,7 @@ run: install migrate demo ## set up, load the demo briefings and serve on http:/
 		$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 worker: install ## run only the task worker (scheduled publication and e-mail)
+	@# Newsroom's db_worker: each cycle also publishes every scheduled digest that is due.
 	$(DEV) $(BIN)/python manage.py db_worker
 
 test: install-test ## set up if needed and run every check and test
@@ -30,8 +31,6 @@ $(BIN)/python:
 		{ echo "Newsroom needs Python 3.12 or newer; '$(PYTHON)' is older. Try: make PYTHON=python3.12"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	@# A development checkout runs with DEBUG on; .env is local and never committed.
-	@test -f .env || printf '# Local development settings, read by newsroom/settings.py. Not for production.\nDEBUG=1\n' > .env
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
@@ -41,9 +40,20 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed forget-old-env
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test forget-old-env
+
+# Earlier versions of this Makefile wrote a .env with DEBUG=1 that outlived them and
+# turned DEBUG on for every run from the checkout. Remove it (keeping any lines
+# added by hand); DEBUG now comes only from the commands above.
+OLD_ENV_HEADER := \# Local development settings, read by newsroom/settings.py. Not for production.
+forget-old-env:
+	@if [ -f .env ] && [ "$$(head -n 1 .env)" = "$(OLD_ENV_HEADER)" ]; then \
+		grep -v -x -F -e "$(OLD_ENV_HEADER)" -e "DEBUG=1" .env > .env.kept || true; \
+		if [ -s .env.kept ]; then mv .env.kept .env; else rm -f .env.kept .env; fi; \
+		echo "Removed DEBUG=1 from the .env an earlier make wrote; make run and make test set it."; \
+	fi
 
 migrate: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput

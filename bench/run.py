@@ -5,8 +5,9 @@
 It builds a database of generated days (``generate_demo``, kept under
 bench/var/ for the next run), serves it with gunicorn on loopback in
 production settings, and loads it with ``wrk`` (Debian's package) if installed,
-else with a small Python client. Every result is printed as a ratio to the
-trivial view (``/healthz``) measured by the same server in the same run, since
+else with a small Python client. Every result is printed as a ratio to a light
+view (``/healthz``: the middleware stack, ``SELECT 1`` and, with Redis, a PING)
+measured by the same server in the same run, since
 absolute numbers on a shared two-core machine mean little. ``--write-docs``
 records the table in docs/performance.md.
 

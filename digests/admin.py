@@ -6,25 +6,33 @@ Declarative where Django allows; the desk's own pages and buttons live in
 
 import reversion
 from django.conf import settings
-from django.contrib import admin
-from django.contrib.auth.admin import GroupAdmin
-from django.contrib.auth.models import Group
-from django.db import transaction
+from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+import digests.accounts_admin  # registers the users' and groups' admin
 import digests.search.admin  # noqa: F401  (registers the search terms' admin)
-from digests import edition, images, public_cache, search, workflow
+from digests import edition, history, images, public_cache, search, workflow
+from digests.briefing.grammar import MAX_ITEMS
+from digests.desk import merge
 from digests.desk import views as desk
+from digests.desk.alias_inlines import KeepsFormerNames, SectionAliasInline, SourceAliasInline
 from digests.desk.importing import import_view
 from digests.forms import (
     AnalysisForm,
     CorrectionForm,
     DigestForm,
+    ItemForm,
+    ItemFormSet,
+    KnownAutocompleteSelect,
+    KnownChoiceField,
+    MultilineTextField,
     NoteForm,
     ScheduleForm,
     ShareLinkForm,
@@ -42,8 +50,7 @@ from digests.models import (
     Source,
     TrendSummary,
 )
-from digests.preview import share_url
-from digests.roles import ROLES
+from digests.preview import SHAREABLE, share_url
 
 admin.site.site_header = _("Newsroom desk")
 admin.site.site_title = _("Newsroom")
@@ -120,8 +127,17 @@ class ReadOnlyFields:
         return [*super().get_readonly_fields(request, obj), *extra]
 
 
+# Every text area of the desk reads its text with plain line breaks (a browser sends
+# CRLF), so an untouched field is unchanged and a save that changes nothing writes nothing.
+MULTILINE = {models.TextField: {"form_class": MultilineTextField}}
+
+
 class ItemInline(ReadOnlyFields, FollowsDigestState, admin.StackedInline):
     model = Item
+    form = ItemForm
+    formset = ItemFormSet
+    max_num = MAX_ITEMS  # the most a digest holds (digests.briefing.grammar), refused beyond
+    formfield_overrides = MULTILINE
     extra = 0
     ordering = ["position", "id"]
     autocomplete_fields = ["category", "source"]
@@ -136,14 +152,36 @@ class ItemInline(ReadOnlyFields, FollowsDigestState, admin.StackedInline):
     classes = ["item-inline"]
     read_only_swaps = {"tags": "tag_names"}
 
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(request, obj, validate_max=True, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Sections and sources: looked up once for all rows (``ItemFormSet.known``)."""
+        if db_field.name in ItemFormSet.related_fields:
+            kwargs["form_class"] = KnownChoiceField
+            kwargs.setdefault(
+                "widget",
+                KnownAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using")),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ItemFormSet.related_fields and field is not None:
+            # No add/change/delete buttons beside each row's section and source: on a
+            # hundred rows their links cost more to render than the rest of the row.
+            field.widget = getattr(field.widget, "widget", field.widget)
+        return field
+
     @admin.display(description=_("tags"))
     def tag_names(self, item):
-        return ", ".join(sorted(item.tags.names()))
+        return ", ".join(sorted(row.tag.name for row in item.tagged.all()))
 
 
 class AnalysisInline(ReadOnlyFields, FollowsDigestState, admin.StackedInline):
     model = Analysis
     form = AnalysisForm
+    formfield_overrides = MULTILINE
     extra = 1
     max_num = 1
     fields = ["title", "paragraphs"]
@@ -158,6 +196,7 @@ class AnalysisInline(ReadOnlyFields, FollowsDigestState, admin.StackedInline):
 class TrendSummaryInline(ReadOnlyFields, FollowsDigestState, admin.StackedInline):
     model = TrendSummary
     form = TrendSummaryForm
+    formfield_overrides = MULTILINE
     extra = 1
     max_num = 1
     fields = ["points", "summary"]
@@ -205,6 +244,7 @@ class DeskFilter(admin.SimpleListFilter):
 @admin.register(Digest)
 class DigestAdmin(admin.ModelAdmin):
     form = DigestForm
+    formfield_overrides = MULTILINE
     list_display = ["date", "title", "status_column", "item_count", "created_by", "updated_at"]
     list_display_links = ["date", "title"]
     list_filter = [DeskFilter, "status"]
@@ -277,9 +317,16 @@ class DigestAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and editable(request, obj)
 
+    def view_on_site(self, digest):
+        """The public page once readers can see it; before that, the staff preview."""
+        if digest.is_published:
+            return digest.get_absolute_url()
+        return reverse("admin:digests_digest_preview", args=[digest.pk])
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.user = request.user
+        form.conflicts = getattr(request, "merge_conflicts", ())
         return form
 
     def has_delete_permission(self, request, obj=None):
@@ -295,6 +342,7 @@ class DigestAdmin(admin.ModelAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = extra_context or {}
+        digest = None
         if object_id:
             digest = (
                 Digest.objects.with_contents()
@@ -315,8 +363,9 @@ class DigestAdmin(admin.ModelAdmin):
             if digest is not None:
                 extra_context["desk"] = self.desk_context(request, digest)
         if request.method == "POST":
-            with reversion.create_revision():
-                reversion.set_user(request.user)
+            if digest is not None:
+                request.POST, request.merge_conflicts = merge.merge_post(request, digest)
+            with history.revision():
                 return super().changeform_view(request, object_id, form_url, extra_context)
         return super().changeform_view(request, object_id, form_url, extra_context)
 
@@ -339,7 +388,7 @@ class DigestAdmin(admin.ModelAdmin):
             "corrections": [
                 (item, c) for item in digest.items.all() for c in item.corrections.all()
             ],
-            "can_share": user.has_perm("digests.add_previewlink"),
+            "can_share": user.has_perm("digests.add_previewlink") and digest.status in SHAREABLE,
             "share_form": ShareLinkForm(initial={"hours": settings.NEWSROOM_PREVIEW_LINK_HOURS}),
             "share_links": [(link, share_url(link)) for link in digest.preview_links.all()],
             "preview_url": reverse("admin:digests_digest_preview", args=[digest.pk]),
@@ -350,18 +399,34 @@ class DigestAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        elif not form.has_changed():
+            return  # the digest's own fields are as they were: nothing to write
         elif form.locked is not None:
             obj.version = form.locked.version + 1
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
-        """After the items are saved: their search tokens and picture renditions."""
+        """After the items are saved: a new version, search tokens and picture renditions.
+
+        A save that changed nothing (the form and every inline as they were) writes
+        no version and leaves ``version`` alone.
+        """
         super().save_related(request, form, formsets, change)
         digest = form.instance
+        if change and not form.has_changed():
+            if not any(formset.has_changed() for formset in formsets):
+                return
+            digest.version = form.locked.version + 1
+            Digest.objects.filter(pk=digest.pk).update(
+                version=digest.version, updated_at=timezone.now()
+            )
         search.reindex_digest(digest)
         for picture in [digest.cover_image, *(item.image for item in digest.items.all())]:
             if picture:
                 images.make_renditions(picture)
+        history.record(digest, request.user)
+        if message := merge.merged_message(request):
+            messages.info(request, message)
 
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
@@ -384,7 +449,7 @@ class UsageCountAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        transaction.on_commit(lambda: public_cache.invalidate(names=True))
+        public_cache.changed(names=True)  # in the admin's transaction, with the save
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(item_count=item_count(self.item_field))
@@ -394,32 +459,20 @@ class UsageCountAdmin(admin.ModelAdmin):
         return obj.item_count
 
 
-class DeskGroupAdmin(GroupAdmin):
-    """Groups, with the desk's role names shown in the reader's language."""
-
-    list_display = ["name", "role_name"]
-
-    @admin.display(description=_("role"))
-    def role_name(self, group):
-        return _(group.name) if group.name in ROLES else ""
-
-
-admin.site.unregister(Group)
-admin.site.register(Group, DeskGroupAdmin)
-
-
 @admin.register(Category)
-class CategoryAdmin(UsageCountAdmin):
+class CategoryAdmin(KeepsFormerNames, UsageCountAdmin):
     item_field = "category"
+    inlines = [SectionAliasInline]
     list_display = ["name", "slug", "position", "item_count", "is_active"]
     list_editable = ["position", "is_active"]
     list_filter = ["is_active"]
-    search_fields = ["name", "description"]
+    search_fields = ["name", "aliases__name", "description"]
 
 
 @admin.register(Source)
-class SourceAdmin(UsageCountAdmin):
+class SourceAdmin(KeepsFormerNames, UsageCountAdmin):
     item_field = "source"
+    inlines = [SourceAliasInline]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -428,4 +481,4 @@ class SourceAdmin(UsageCountAdmin):
 
     list_display = ["name", "kind", "url", "item_count", "is_active"]
     list_filter = ["kind", "is_active"]
-    search_fields = ["name", "notes", "url"]
+    search_fields = ["name", "aliases__name", "notes", "url"]

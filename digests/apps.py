@@ -7,6 +7,6 @@ class DigestsConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self):
-        from digests import history
+        from digests import checks, history  # noqa: F401  (checks registers itself)
 
         history.register()

@@ -4,11 +4,13 @@ Each check looks at a digest (fetched with ``Digest.objects.with_contents()``)
 and returns the list of problems it found, in the desk's words. The level of
 each check comes from ``settings.NEWSROOM_EDITION_CHECKS``: ``required`` checks
 block a transition, ``recommended`` ones are shown as warnings, ``off`` ones
-are not run.
+are not run. The import preview runs the same checks on a parsed briefing through
+``briefing_edition``.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -127,3 +129,45 @@ def run_checks(digest):
             CheckResult(name=name, title=str(title), level=level, problems=check(digest))
         )
     return results
+
+
+class _Rows(list):
+    """A list that answers ``.all()``, as a related manager does."""
+
+    def all(self):
+        return self
+
+
+def briefing_edition(briefing):
+    """A parsed ``Briefing`` shaped as the checks read a digest, for the import preview.
+
+    It offers ``items.all()`` (topic, title, body, source_id, heading, category),
+    ``sections()``, ``analysis`` (title, ``paragraphs.all()``) and ``trend_summary``
+    (summary, ``points.all()``). A check that reads more must extend it;
+    tests/test_import_desk.py compares the results on a briefing and on its import.
+    """
+    sections = []
+    for section in briefing.sections:
+        category = SimpleNamespace(name=section.name)
+        items = _Rows(
+            SimpleNamespace(
+                topic=item.topic,
+                title=item.title,
+                body=item.body,
+                source_id=item.source or None,
+                heading=item.heading,
+                category=category,
+            )
+            for item in section.items
+        )
+        if items:
+            sections.append((category, items))
+    analysis, trends = briefing.analysis, briefing.trends
+    return SimpleNamespace(
+        items=_Rows(item for _, items in sections for item in items),
+        sections=lambda: sections,
+        analysis=analysis
+        and SimpleNamespace(title=analysis.title, paragraphs=_Rows(analysis.paragraphs)),
+        trend_summary=trends
+        and SimpleNamespace(summary=trends.summary, points=_Rows(trends.points)),
+    )

@@ -1,20 +1,73 @@
 """Admin forms: the analysis paragraphs and trend points edited as labelled lines."""
 
 from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from digests import workflow
 from digests.briefing.model import MAX_LABEL
 from digests.briefing.parser import BULLET_RE, split_label
 from digests.briefing.render import labelled_line
 from digests.models import Analysis, AnalysisParagraph, Digest, Item, TrendPoint, TrendSummary
+from digests.models.item import tags_prefetch
+
+
+def plain_line_breaks(value):
+    """Line breaks as the database keeps them (\\n), whatever a browser sent (\\r\\n or \\r)."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class MultilineTextField(forms.CharField):
+    """A textarea's text with plain line breaks: unchanged text compares equal to the stored."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return plain_line_breaks(value) if isinstance(value, str) else value
+
+    def has_changed(self, initial, data):
+        # Text stored before this normalisation (with CRLF) is not changed by a look.
+        return super().has_changed(self.to_python(initial), data)
 
 
 def labelled_lines(rows, bullet=False):
     prefix = "- " if bullet else ""
     return "\n".join(prefix + labelled_line(row) for row in rows)
+
+
+class KnownChoiceField(forms.ModelChoiceField):
+    """A related object chosen on one row of many; ``known`` holds the rows' choices.
+
+    ``ItemFormSet`` reads every row's choice in one query per field and puts the
+    objects here, so a digest of a hundred items is not a hundred look-ups.
+    """
+
+    known = None  # {str(pk): object}, from ``queryset``, or None to look up as usual
+
+    def to_python(self, value):
+        if self.known is not None and str(value) in self.known:
+            return self.known[str(value)]
+        return super().to_python(value)
+
+
+class KnownAutocompleteSelect(AutocompleteSelect):
+    """The admin's autocomplete select, labelled from its field's ``known`` objects."""
+
+    def optgroups(self, name, value, attr=None):
+        field = self.choices.field
+        if getattr(field, "known", None) is None:
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required:
+            options.append(self.create_option(name, "", "", False, 0))
+        for chosen in (str(v) for v in value if v not in field.empty_values):
+            if chosen in field.known:
+                label = field.label_from_instance(field.known[chosen])
+                options.append(self.create_option(name, chosen, label, True, len(options)))
+        return [(None, options, 0)]
 
 
 class LabelledLinesField(forms.CharField):
@@ -29,7 +82,7 @@ class LabelledLinesField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value) or ""
         rows, errors = [], []
-        for number, line in enumerate(value.replace("\r\n", "\n").split("\n"), start=1):
+        for number, line in enumerate(plain_line_breaks(value).split("\n"), start=1):
             line = line.strip()
             if self.bullet and (match := BULLET_RE.match(line)):
                 line = match["text"].strip()
@@ -123,6 +176,92 @@ class TrendSummaryForm(LabelledRowsForm):
         widgets = {"summary": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"})}
 
 
+class ItemForm(forms.ModelForm):
+    """One item on the digest's page; its tags come from the prefetched ``tagged`` rows."""
+
+    tags = Item._meta.get_field("tags").formfield()
+
+    class Meta:
+        model = Item
+        # Not `fields`: the admin names the fields, tags among them, and an excluded
+        # tags field is read from the prefetch (not a query per item) and set in _save_m2m.
+        exclude = ["tags"]  # noqa: DJ006
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("tags", [row.tag for row in self.instance.tagged.all()])
+
+    def _get_validation_exclusions(self):
+        # A section or source the form field found among the known choices exists: the
+        # model's own existence check would only repeat it, one query per row.
+        exclude = super()._get_validation_exclusions()
+        exclude.update(
+            name
+            for name, field in self.fields.items()
+            if isinstance(field, KnownChoiceField) and field.known is not None
+        )
+        return exclude
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        if "tags" in self.fields:  # as the model's own tags field would (a saved form only)
+            self.instance.tags.set(self.cleaned_data.get("tags") or [])
+
+
+class ItemFormSet(forms.BaseInlineFormSet):
+    """A digest's items: at most ``MAX_ITEMS``, and a fixed number of queries for any count."""
+
+    related_fields = ("category", "source")
+    default_error_messages = {
+        "too_many_forms": ngettext_lazy(
+            "A digest holds at most %(num)d item; remove some before saving.",
+            "A digest holds at most %(num)d items; remove some before saving.",
+            "num",
+        )
+    }
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            self._queryset = super().get_queryset().prefetch_related(tags_prefetch())
+        return self._queryset
+
+    @cached_property
+    def known(self):
+        """Every row's section and source (stored or chosen), one query per field."""
+        known = {}
+        for name in self.related_fields:
+            field = self.form.base_fields.get(name)
+            if not isinstance(field, KnownChoiceField):
+                continue
+            chosen = {str(getattr(item, f"{name}_id")) for item in self.get_queryset()}
+            if self.is_bound:
+                chosen |= {
+                    value
+                    for key, value in self.data.items()
+                    if key.startswith(f"{self.prefix}-") and key.endswith(f"-{name}")
+                }
+            pks = {int(pk) for pk in chosen if pk.isascii() and pk.isdigit()}
+            known[name] = {str(pk): obj for pk, obj in field.queryset.in_bulk(pks).items()}
+        return known
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        for name, objects in self.known.items():
+            form.fields[name].known = objects
+        return form
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # The row's hidden id: the digest's items are loaded already, no look-up per row.
+        name = self.model._meta.pk.name
+        stock = form.fields[name]
+        form.fields[name] = KnownChoiceField(
+            stock.queryset, initial=stock.initial, required=False, widget=stock.widget
+        )
+        form.fields[name].known = {str(item.pk): item for item in self.get_queryset()}
+
+
 class DigestForm(forms.ModelForm):
     """The digest's own fields, plus the version the editor started from (optimistic lock).
 
@@ -134,6 +273,7 @@ class DigestForm(forms.ModelForm):
 
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     user = None  # set by the admin to the person saving
+    conflicts = ()  # set by the admin: fields both editors changed (digests.desk.merge)
 
     class Meta:
         model = Digest
@@ -141,7 +281,7 @@ class DigestForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
+        if self.instance.pk:  # also when bound: an unchanged form has not changed
             self.initial["base_version"] = self.instance.version
         self.locked = None
 
@@ -158,7 +298,9 @@ class DigestForm(forms.ModelForm):
             # changed, is a deliberate choice to keep this editor's text.
             self.data = self.data.copy()
             self.data[self.add_prefix("base_version")] = self.locked.version
-            raise ValidationError(conflict_message(self.locked, base), code="stale")
+            raise ValidationError(
+                conflict_message(self.locked, base, self.conflicts), code="stale"
+            )
         if not workflow.can_edit(self.locked, self.user):
             raise ValidationError(
                 _(

@@ -1,8 +1,10 @@
 """Saved versions of a digest, kept by django-reversion, and readable diffs between them.
 
 A version is recorded whenever the desk saves a digest in the admin, imports a
-briefing or restores an earlier version; it holds the digest with its items,
-their tags, the deep analysis and the trend summary. ``snapshot`` turns one
+briefing, restores an earlier version or changes its status; it holds the whole
+digest, read once all writes are done (``record``): its items with their tags and
+pictures, the deep analysis with its paragraphs and the trend summary with its
+points. ``snapshot`` turns one
 into plain dictionaries; ``diff`` compares two item by item and field by field.
 """
 
@@ -11,12 +13,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import reversion
+from django.db.models import Prefetch
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from reversion.models import Version
 
+from digests.briefing.model import Labelled
+from digests.briefing.render import labelled_line
 from digests.models import (
     Analysis,
     AnalysisParagraph,
@@ -61,6 +66,33 @@ def register():
     reversion.register(AnalysisParagraph)
     reversion.register(TrendSummary, follow=["points"])
     reversion.register(TrendPoint)
+
+
+def record(digest, user=None, comment=""):
+    """Add the whole digest, read afresh from the database, to the open revision.
+
+    Every writer of a digest (the admin's save, an import, a restore, a status
+    change) opens its revision with ``manage_manually=True`` and calls this once
+    its writes are done, so a version never holds a half-written digest: objects
+    saved along the way are not serialised before their paragraphs, points or
+    tags exist, and items deleted by the same save are not in it.
+    """
+    # Read in fixed queries however many items (a version's label names each row's tag).
+    fresh = Digest.objects.prefetch_related(
+        Prefetch("items__tagged", TaggedItem.objects.select_related("tag")),
+        "analysis__paragraphs",
+        "trend_summary__points",
+    ).get(pk=digest.pk)
+    reversion.add_to_revision(fresh)
+    if user is not None:
+        reversion.set_user(user)
+    if comment and not reversion.get_comment():
+        reversion.set_comment(str(comment))
+
+
+def revision():
+    """Open a revision for one writer; ``record`` says what goes in it."""
+    return reversion.create_revision(manage_manually=True)
 
 
 def versions_of(digest):
@@ -135,7 +167,8 @@ def _labelled(rows, parent, digest_id):
     mine = sorted(
         (r for r in rows if r[parent] == digest_id), key=lambda r: (r["position"], r["id"])
     )
-    return [f"{r['label']}:{r['text']}" if r["label"] else r["text"] for r in mine]
+    # Written as the desk's form writes them, so both read back the same.
+    return [labelled_line(Labelled(r["label"], r["text"])) for r in mine]
 
 
 # --- diffs -------------------------------------------------------------------------------

@@ -2,13 +2,12 @@
 
 from pathlib import Path
 
-import reversion
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
-from digests import search, workflow
-from digests.briefing import decode, from_dict, parse_text
+from digests import aliases, history, search, workflow
+from digests.briefing import BriefingError, decode, from_dict, grammar, parse_text
 from digests.models import (
     Analysis,
     AnalysisParagraph,
@@ -19,6 +18,7 @@ from digests.models import (
     TrendPoint,
     TrendSummary,
 )
+from digests.models.taxonomy import name_key
 
 
 class ImportRefused(Exception):
@@ -26,21 +26,35 @@ class ImportRefused(Exception):
 
 
 def _categories(names):
-    existing = {c.name: c for c in Category.objects.filter(name__in=names)}
-    position = (Category.objects.aggregate(top=Max("position"))["top"] or 0) + 1
+    """Each heading's section: an existing one by name or alias (``aliases.resolve``), else new.
+
+    Headings that read as one name (``name_key``) share one new section.
+    """
+    matches = aliases.resolve(Category, names)
+    created, found = {}, {}
+    position = None
     for name in names:
-        if name not in existing:
-            existing[name] = Category.objects.create(name=name, position=position)
-            position += 1
-    return existing
+        if (row := matches[name].row) is None:
+            if name_key(name) not in created:
+                if position is None:
+                    position = (Category.objects.aggregate(top=Max("position"))["top"] or 0) + 1
+                created[name_key(name)] = Category.objects.create(name=name, position=position)
+                position += 1
+            row = created[name_key(name)]
+        found[name] = row
+    return found
 
 
 def _sources(names):
-    existing = {s.name: s for s in Source.objects.filter(name__in=names)}
+    """Each 来源's source: an existing one by name or alias, else a new one (as for sections)."""
+    matches = aliases.resolve(Source, names)
+    created, found = {}, {}
     for name in names:
-        if name not in existing:
-            existing[name] = Source.objects.create(name=name)
-    return existing
+        if (row := matches[name].row) is None:
+            row = created.get(name_key(name)) or Source.objects.create(name=name)
+            created[name_key(name)] = row
+        found[name] = row
+    return found
 
 
 def write_contents(digest, briefing):
@@ -93,7 +107,7 @@ def import_briefing(briefing, *, user=None, replace=False, publish=False):
     each step guarded by ``user``'s permissions and the edition checks
     (``user=None`` is the system, for the command line).
     """
-    with transaction.atomic(), reversion.create_revision():
+    with transaction.atomic(), history.revision():
         digest = Digest.objects.select_for_update().filter(date=briefing.date).first()
         if digest is not None:
             if digest.status != Digest.Status.DRAFT:
@@ -121,9 +135,7 @@ def import_briefing(briefing, *, user=None, replace=False, publish=False):
                 date=briefing.date, title=briefing.title, lede=briefing.lede, created_by=user
             )
         write_contents(digest, briefing)
-        reversion.add_to_revision(digest)
-        reversion.set_user(user)
-        reversion.set_comment(_("Imported from text"))
+        history.record(digest, user, _("Imported from text"))
         if publish:
             workflow.submit(digest, user)
             workflow.publish(digest, user)
@@ -141,6 +153,12 @@ def parse_any(data, name=""):
 def import_file(path, *, user=None, replace=False, publish=False):
     """Read, parse and store one file; raises BriefingError, ImportRefused or OSError."""
     path = Path(path)
+    if (size := path.stat().st_size) > grammar.MAX_FILE_BYTES:
+        # Refused before reading: the parser would refuse it anyway (decode).
+        raise BriefingError(
+            _("the file is %(size)d bytes long; at most %(limit)d bytes are allowed")
+            % {"size": size, "limit": grammar.MAX_FILE_BYTES}
+        )
     return import_briefing(
         parse_any(path.read_bytes(), path.name), user=user, replace=replace, publish=publish
     )

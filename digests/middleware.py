@@ -2,19 +2,21 @@
 
 A cached page is stored with the public cache generation it was built under
 (``digests.public_cache``); publishing, withdrawing or correcting a digest
-bumps the generation, so every older page is stale at once. With Redis, each
-worker also keeps the pages it served lately in its own memory and reads the
-generation at most once a second, so a warm page costs no round trip at all.
+raises the generation in the database, so every older page is stale at once.
+Each worker reads the generation at most once a second; with Redis, it also
+keeps the pages it served lately in its own memory, so a warm page costs no
+round trip at all. A cache that cannot be reached is a cache that keeps
+nothing (``digests.cache``): pages are then built from the database.
 Pages carry an ``ETag`` and ``Cache-Control`` for shared caches, and a
 conditional request that matches is answered ``304 Not Modified``.
 
 Only anonymous ``GET``/``HEAD`` requests for the reader site are cached: not the
 admin, previews, static or media files, nor anyone with a session cookie.
+Pages are kept per validated host (a disallowed host gets its 400 first).
 """
 
 import hashlib
 import threading
-import time
 from collections import OrderedDict
 
 from django.conf import settings
@@ -53,8 +55,20 @@ def cacheable_response(response):
 
 
 def page_key(request):
-    """One key per path and query string (HEAD shares GET's page)."""
-    return KEY_PREFIX + hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    """One key per validated host, path and query string (HEAD shares GET's page).
+
+    The host is in the key because pages and feeds carry absolute links: a page
+    built for one allowed name of the site is never served under another.
+    ``request.get_host()`` raises ``DisallowedHost`` (a 400) for a host not in
+    ``ALLOWED_HOSTS``, before any cached page is looked at.
+    """
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    return KEY_PREFIX + hashlib.sha256(address.encode()).hexdigest()[:32]
+
+
+def shared_cache():
+    """Whether the cache is one for all processes (Redis), not one per process."""
+    return not settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
 
 
 def prepare(response):
@@ -106,27 +120,10 @@ class PublicPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.recent = RecentPages(settings.NEWSROOM_RECENT_PAGES)
-        self.generation_seen = (None, 0.0)  # (generation, when it was read)
-
-    def current_generation(self):
-        """The public generation; with Redis, read at most once per check interval.
-
-        With the per-process cache it is read from its file every time (cheap);
-        with Redis, a worker asks again after ``NEWSROOM_GENERATION_CHECK_SECONDS``,
-        so a publication reaches every worker within that time.
-        """
-        if not public_cache.shared_cache():
-            return public_cache.generation()
-        generation, seen_at = self.generation_seen
-        now = time.monotonic()
-        if generation is None or now - seen_at >= settings.NEWSROOM_GENERATION_CHECK_SECONDS:
-            generation = public_cache.generation()
-            self.generation_seen = (generation, now)
-        return generation
 
     def lookup(self, key, generation):
         """A cached page built under ``generation``: from this worker's recent pages first."""
-        shared = public_cache.shared_cache()
+        shared = shared_cache()
         entry = self.recent.get(key) if shared else None
         if entry is None or entry["generation"] != generation:
             entry = cache.get(key)
@@ -138,7 +135,8 @@ class PublicPageCacheMiddleware:
         if not cacheable_request(request):
             return self.get_response(request)
         key = page_key(request)
-        generation = self.current_generation()
+        # Read from the database at most once per NEWSROOM_GENERATION_CHECK_SECONDS.
+        generation = public_cache.generation()
         entry = self.lookup(key, generation)
         if entry is not None:
             response = HttpResponse(entry["content"], status=200)
@@ -157,7 +155,7 @@ class PublicPageCacheMiddleware:
             "headers": list(response.headers.items()),
         }
         cache.set(key, entry, settings.NEWSROOM_PAGE_CACHE_SECONDS)
-        if public_cache.shared_cache():
+        if shared_cache():
             self.recent.put(key, entry)
         response["X-Cache"] = "miss"
         return conditional(request, response)

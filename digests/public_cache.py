@@ -9,80 +9,96 @@
   a kept day page (``digests.fragments``) depends on its own digest and on
   those names, not on what other days were published.
 
-The counters must be seen by every process at once. With Redis they live in
-the cache itself; with the local-memory cache (one per process) they live in
-small files under ``NEWSROOM_STATE_DIR``, which every process on the machine
-reads: otherwise a page withdrawn through one worker would stay cached in the
-others. Bumped by the workflow and the desk after the transaction commits,
-never from ``save()``.
+The counters live in the database (``PublicCounter``) and are raised by
+``changed()`` inside the transaction of the change itself: the change and the
+news of it commit together or not at all, and no cache failure can lose it. A
+process reads them at most once per ``NEWSROOM_GENERATION_CHECK_SECONDS`` (one
+small query), so a withdrawal reaches every worker within that time, with
+Redis, with the per-process cache, or with Redis down.
 """
 
-import os
-import tempfile
-from pathlib import Path
+import threading
+import time
+from typing import NamedTuple
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
 
-GENERATION_KEY = "newsroom:public-generation"
-NAMES_KEY = "newsroom:names-generation"
+from digests.models import PublicCounter
 
-
-def shared_cache():
-    """Whether the cache is one for all processes (Redis), not one per process."""
-    return not settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+PUBLIC = "public"
+NAMES = "names"
 
 
-def _path(key):
-    return Path(settings.NEWSROOM_STATE_DIR) / key.replace(":", "-")
+class Generations(NamedTuple):
+    public: int
+    names: int
 
 
-def _current(key):
-    if shared_cache():
-        value = cache.get(key)
-        if value is None:
-            cache.add(key, 1, timeout=None)
-            value = cache.get(key, 1)
-        return value
-    try:
-        return int(_path(key).read_text() or 1)
-    except (FileNotFoundError, ValueError):
-        return 1
+class _Seen:
+    """The counters this process read last, and when (monotonic seconds)."""
+
+    def __init__(self):
+        self.value = None
+        self.at = 0.0
+        self.lock = threading.Lock()
+
+    def forget(self):
+        with self.lock:
+            self.value = None
 
 
-def _bump(key):
-    if shared_cache():
-        try:
-            return cache.incr(key)
-        except ValueError:  # the key was evicted or never set
-            cache.set(key, 2, timeout=None)
-            return 2
-    value = _current(key) + 1
-    path = _path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Write beside it, then rename: a reader never sees a half-written number.
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as out:
-        out.write(str(value))
-    os.replace(out.name, path)
+_seen = _Seen()
+
+
+def read():
+    """The counters as the database has them now (one query)."""
+    values = dict(
+        PublicCounter.objects.filter(name__in=(PUBLIC, NAMES)).values_list("name", "value")
+    )
+    return Generations(values.get(PUBLIC, 1), values.get(NAMES, 1))
+
+
+def current():
+    """The counters, read from the database at most once per check interval per process."""
+    now = time.monotonic()
+    with _seen.lock:
+        value, at = _seen.value, _seen.at
+    if value is None or now - at >= settings.NEWSROOM_GENERATION_CHECK_SECONDS:
+        value = read()
+        with _seen.lock:
+            _seen.value, _seen.at = value, now
     return value
 
 
 def generation():
     """The current public generation; starts at 1."""
-    return _current(GENERATION_KEY)
+    return current().public
 
 
 def names_generation():
     """The current names generation; starts at 1."""
-    return _current(NAMES_KEY)
+    return current().names
 
 
-def invalidate(digest=None, names=False):
-    """Make every cached public page stale; with ``names``, every kept day page too.
+def forget():
+    """Read the counters again on next use (after a change this process made, and in tests)."""
+    _seen.forget()
 
-    (The digest is accepted so callers can say what changed; a digest's own
-    kept page goes stale through its version, which every change raises.)
+
+def changed(names=False):
+    """Record that what readers see changed: call inside the transaction of the change.
+
+    Raises the public generation (and, with ``names``, the names generation)
+    with ``UPDATE … SET value = value + 1``, so concurrent changes never lose
+    a step; the row is created the first time.
     """
-    if names:
-        _bump(NAMES_KEY)
-    return _bump(GENERATION_KEY)
+    counters = [PUBLIC, NAMES] if names else [PUBLIC]
+    with transaction.atomic():
+        PublicCounter.objects.bulk_create(
+            [PublicCounter(name=name) for name in counters], ignore_conflicts=True
+        )
+        PublicCounter.objects.filter(name__in=counters).update(value=F("value") + 1)
+    # This process sees its own change at once, once committed.
+    transaction.on_commit(forget)

@@ -21,6 +21,9 @@ SEARCH_TERMS = [
     "digests.delete_searchterm",
     "digests.view_searchterm",
 ]
+# Locked-out logins (django-axes): admins see them and unlock by deleting them.
+# Granted to existing groups by migration 0008.
+LOGIN_LOCKS = ["axes.view_accessattempt", "axes.delete_accessattempt"]
 EDITOR = [
     "digests.add_digest",
     "digests.change_digest",
@@ -71,6 +74,7 @@ ADMIN = [
     "auth.view_user",
     "auth.view_group",
     "auth.change_group",
+    *LOGIN_LOCKS,
 ]
 ROLES = {EDITORS: EDITOR, REVIEWERS: REVIEWER, ADMINS: ADMIN}
 
@@ -106,6 +110,28 @@ def grant(group_model, permission_model, perms):
         group = group_model.objects.filter(name=name).first()
         if group is not None:
             group.permissions.add(*_existing(permission_model, [p for p in perms if p in role]))
+
+
+def grant_in_migration(apps, app_labels, perms):
+    """A data migration's grant: create the permissions of ``app_labels`` now (Django
+    normally creates them after all migrations), then ``grant`` ``perms``."""
+    from django.contrib.auth.management import create_permissions
+
+    for label in app_labels:
+        config = apps.get_app_config(label)
+        config.models_module = True
+        create_permissions(config, apps=apps, verbosity=0)
+        config.models_module = None
+    grant(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), perms)
+
+
+def revoke_in_migration(apps, app_label, codename_suffix):
+    """Undo ``grant_in_migration``: take the app's matching permissions from the groups."""
+    permissions = apps.get_model("auth", "Permission").objects.filter(
+        content_type__app_label=app_label, codename__endswith=codename_suffix
+    )
+    for group in apps.get_model("auth", "Group").objects.filter(name__in=ROLES):
+        group.permissions.remove(*permissions)
 
 
 def assign_role(user, role):

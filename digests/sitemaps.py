@@ -1,11 +1,29 @@
-"""/sitemap.xml: every published day and item, and the sections."""
+"""/sitemap.xml: every published day and item, and the sections (a withdrawn day is dropped).
 
+Addresses are built from ``NEWSROOM_SITE_URL``, like every absolute link of
+the site (``digests.seo.absolute``), never from the request's host.
+"""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 
 from digests.models import Category, Digest, Item
 
 
-class DigestSitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    """A sitemap whose addresses start with ``NEWSROOM_SITE_URL``."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.NEWSROOM_SITE_URL).scheme
+
+    def get_domain(self, site=None):
+        address = urlsplit(settings.NEWSROOM_SITE_URL.rstrip("/"))
+        return address.netloc + address.path
+
+
+class DigestSitemap(SiteSitemap):
     changefreq = "never"
     priority = 0.8
 
@@ -16,7 +34,7 @@ class DigestSitemap(Sitemap):
         return digest.published_at
 
 
-class ItemSitemap(Sitemap):
+class ItemSitemap(SiteSitemap):
     changefreq = "never"
     priority = 0.5
     limit = 5000
@@ -28,7 +46,7 @@ class ItemSitemap(Sitemap):
         return item.digest.published_at
 
 
-class CategorySitemap(Sitemap):
+class CategorySitemap(SiteSitemap):
     changefreq = "daily"
     priority = 0.4
 

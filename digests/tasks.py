@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from digests import workflow
+from digests import seo, workflow
 from digests.models import Digest, DigestEvent, Notification
 
 log = logging.getLogger(__name__)
@@ -76,9 +76,9 @@ def send_notifications(event_id):
                 "event": event,
                 "digest": event.digest,
                 "user": user,
-                "url": settings.NEWSROOM_SITE_URL.rstrip("/") + path,
+                "url": seo.absolute(path),
             }
-            subject = render_to_string("digests/email/subject.txt", context).strip()
+            subject = " ".join(render_to_string("digests/email/subject.txt", context).split())
             body = render_to_string("digests/email/body.txt", context)
         notification = Notification(event=event, recipient=user, email=user.email)
         try:

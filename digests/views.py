@@ -3,11 +3,15 @@
 
 import calendar
 import datetime
+import logging
 
+from django.core.cache import cache
+from django.db import DatabaseError, connection
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import TruncMonth
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.generic import (
@@ -29,6 +33,37 @@ from digests.models.item import tags_prefetch
 
 PAGE_SIZE = 20
 
+log = logging.getLogger(__name__)
+
+
+class WithdrawnNoticeMixin:
+    """A withdrawn day's addresses answer 410 Gone with a short public notice.
+
+    The notice gives the day, that it was withdrawn, the reason and when (from
+    the latest withdrawal in its history), and none of its contents. A day
+    reopened for editing is not withdrawn any more: it is a 404 until it is
+    published again. Any other page not found stays a 404.
+    """
+
+    def withdrawn_digests(self):
+        """The withdrawn digest this address belongs to, if any (a ``withdrawn()`` queryset)."""
+        try:
+            date = datetime.date(self.kwargs["year"], self.kwargs["month"], self.kwargs["day"])
+        except ValueError:
+            return Digest.objects.none()
+        return Digest.objects.withdrawn().filter(date=date)
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Http404:
+            digest = self.withdrawn_digests().first()
+            if digest is None:
+                raise
+            return TemplateResponse(
+                request, "digests/withdrawn.html", {"digest": digest}, status=410
+            )
+
 
 class PublishedDigestMixin:
     """Date-based views over published digests, by their editorial date."""
@@ -44,7 +79,7 @@ class PublishedDigestMixin:
         return Digest.objects.published().fetch_mode(page_fetch_mode())
 
 
-class DigestDayView(PublishedDigestMixin, DayArchiveView):
+class DigestDayView(WithdrawnNoticeMixin, PublishedDigestMixin, DayArchiveView):
     """One day's briefing at /YYYY/MM/DD/, with links to the days before and after.
 
     The briefing's body comes from ``digests.fragments``: rendered once per
@@ -166,11 +201,14 @@ class ArchiveView(TemplateView):
         )
 
 
-class ItemDetailView(DetailView):
+class ItemDetailView(WithdrawnNoticeMixin, DetailView):
     """An item's own page (its permalink), with its corrections."""
 
     template_name = "digests/item_detail.html"
     context_object_name = "item"
+
+    def withdrawn_digests(self):
+        return Digest.objects.withdrawn().filter(items__pk=self.kwargs["pk"])
 
     def get_queryset(self):
         return Item.objects.published().for_listing()
@@ -297,7 +335,7 @@ class SearchView(ListView):
         return context
 
 
-class DigestExportView(PublishedDigestMixin, View):
+class DigestExportView(WithdrawnNoticeMixin, PublishedDigestMixin, View):
     """/YYYY/MM/DD.txt, .md and .json: the same as ``export_digest``."""
 
     content_types = {
@@ -330,8 +368,29 @@ def robots_txt(request):
 
 
 def healthz(request):
-    """The lightest page the stack serves: for load balancers and as the benchmark's baseline."""
-    return HttpResponse("ok", content_type="text/plain")
+    """The database and the cache, each "ok" or "unavailable": for load balancers and monitors.
+
+    200 while the database answers, even with the cache down (pages are then
+    built from the database); 503 when the database does not. Cheap enough to
+    be the benchmark's baseline: one ``SELECT 1`` and, with Redis, one PING.
+    """
+    database = _database_answers()
+    available = getattr(cache, "available", None)  # per-process caches are always there
+    state = {
+        "database": "ok" if database else "unavailable",
+        "cache": "ok" if available is None or available() else "unavailable",
+    }
+    return JsonResponse(state, status=200 if database else 503)
+
+
+def _database_answers():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        log.exception("health check: the database does not answer")
+        return False
+    return True
 
 
 def _without_page(request):

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from digests import edition, public_cache, search
+from digests import edition, history, public_cache, search
 from digests.models import Correction, Digest, DigestEvent, ReviewComment
 
 S = Digest.Status
@@ -63,6 +63,7 @@ class Transition:
     forward: bool = False  # brings the digest closer to readers: required checks block it
     note: str | None = None  # "comment" or "reason" when one is required
     system_only: bool = False
+    revokes_share_links: bool = False  # the digest's share links stop working
 
     def allows(self, status):
         return status in self.sources
@@ -138,6 +139,7 @@ TRANSITIONS = {
             "digests.withdraw_digest",
             A.WITHDRAW,
             note="reason",
+            revokes_share_links=True,
         ),
         Transition(
             "republish",
@@ -183,6 +185,12 @@ def available(digest, user):
 
 
 def _check(digest, transition, user):
+    """Who first, then when: a forged request is a 403 whatever state the digest is in."""
+    if not may(user, transition):
+        raise NotPermitted(
+            _("You may not “%(action)s” (it needs the permission %(perm)s).")
+            % {"action": transition.label, "perm": transition.permission or "system"}
+        )
     if not transition.allows(digest.status):
         raise TransitionNotAllowed(
             _("“%(action)s” is not possible: the digest of %(date)s is %(status)s.")
@@ -191,11 +199,6 @@ def _check(digest, transition, user):
                 "date": digest.date.isoformat(),
                 "status": digest.get_status_display(),
             }
-        )
-    if not may(user, transition):
-        raise NotPermitted(
-            _("You may not “%(action)s” (it needs the permission %(perm)s).")
-            % {"action": transition.label, "perm": transition.permission or "system"}
         )
 
 
@@ -220,7 +223,7 @@ def perform(digest, name, user=None, *, note="", publish_at=None, now=None):
     transition = TRANSITIONS[name]
     now = now or timezone.now()
     note = (note or "").strip()
-    with transaction.atomic():
+    with transaction.atomic(), history.revision():
         locked = Digest.objects.select_for_update().get(pk=digest.pk)
         _check(locked, transition, user)
         if transition.note and not note:
@@ -253,7 +256,10 @@ def perform(digest, name, user=None, *, note="", publish_at=None, now=None):
         locked.save(
             update_fields=["status", "version", "published_at", "publish_at", "updated_at"]
         )
+        if transition.revokes_share_links:
+            locked.preview_links.filter(revoked_at=None).update(revoked_at=now)
         event = _record(locked, transition, user, note, source)
+        history.record(locked, user, transition.label)
         if transition.note == "comment":
             ReviewComment.objects.create(
                 digest=locked, author=user, kind=ReviewComment.Kind.CHANGES, body=note
@@ -265,13 +271,14 @@ def perform(digest, name, user=None, *, note="", publish_at=None, now=None):
 
 
 def _after_commit(digest, event, transition):
-    """What follows a transition once it is committed: mail, the public cache, the schedule."""
+    """What follows a transition: the public generation in its transaction; once it is
+    committed, mail and the schedule."""
     from digests import tasks
 
     if transition.action in tasks.NOTIFY:
         transaction.on_commit(lambda: tasks.send_notifications.enqueue(event_id=event.pk))
     if transition.changes_public_site:
-        transaction.on_commit(lambda: public_cache.invalidate(digest))
+        public_cache.changed()  # commits with the change: no cache failure can lose it
     if transition.name == "schedule":
         transaction.on_commit(
             lambda: tasks.publish_scheduled_digest.using(run_after=digest.publish_at).enqueue(
@@ -373,7 +380,7 @@ def add_correction(item, user, note):
             note=f"{item.heading}: {note}",
             version=digest.version,
         )
-        transaction.on_commit(lambda: public_cache.invalidate(digest))
+        public_cache.changed()
     return correction
 
 
@@ -393,7 +400,7 @@ def restore(digest, version, user):
 
     if user is not None and not can_edit(digest, user):
         raise NotPermitted(_("You may not edit this digest now."))
-    with transaction.atomic(), reversion.create_revision():
+    with transaction.atomic(), history.revision():
         locked = Digest.objects.select_for_update().get(pk=digest.pk)
         if locked.status not in RESTORABLE:
             raise TransitionNotAllowed(
@@ -414,8 +421,7 @@ def restore(digest, version, user):
         restored = Digest.objects.get(pk=locked.pk)
         # The version's items come back with the tokens of their day's tokenizer.
         search.reindex_digest(restored)
-        reversion.add_to_revision(restored)
-        reversion.set_user(user)
+        history.record(restored, user)
         when = timezone.localtime(version.revision.date_created)
         reversion.set_comment(
             _("Restored the version saved on %(when)s") % {"when": f"{when:%Y-%m-%d %H:%M}"}

@@ -5,32 +5,24 @@ a local-memory cache, console e-mail. Production sets ``SECRET_KEY``,
 ``ALLOWED_HOSTS`` and usually ``DATABASE_URL`` and ``REDIS_URL``; see README.md.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from dotenv import load_dotenv
+
+from digests.briefing.grammar import MAX_ITEMS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def read_env_file(path):
-    """KEY=VALUE lines of a local, uncommitted .env become defaults for the environment.
-
-    ``make`` writes one with DEBUG=1 in a development checkout, so that plain
-    ``python manage.py …`` works there; the real environment always wins.
-    """
-    if not path.exists():
-        return
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            key, value = line.split("=", 1)
-            os.environ.setdefault(key.strip(), value.strip())
-
-
-read_env_file(BASE_DIR / ".env")
+# An optional, uncommitted .env (or the file NEWSROOM_ENV_FILE names) gives defaults;
+# the real environment always wins. Development settings come from `make run` and
+# `make test`, which pass DEBUG=1 to their commands, never from a file that outlives them.
+load_dotenv(os.environ.get("NEWSROOM_ENV_FILE") or BASE_DIR / ".env", override=False)
 
 
 def env_bool(name, default=False):
@@ -73,11 +65,14 @@ INSTALLED_APPS = [
     "taggit",
     "reversion",
     "django_tasks_db",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Control characters (NUL…) in parameters: dropped for readers, a 400 on the desk.
+    "digests.request_guard.ControlCharacterMiddleware",
     # Serves anonymous readers' pages from the cache before sessions or CSRF are read.
     "digests.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Turns a locked-out login into the lock page (digests/logins.py); keep it last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -134,14 +131,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
+# Redis down is a cache that keeps nothing: pages come from the database and the
+# failure is logged (digests/cache.py); a Redis that hangs costs at most the timeout.
+CACHE_TIMEOUT_SECONDS = float(os.environ.get("CACHE_TIMEOUT_SECONDS", "0.5"))
+
+
+def redis_cache(url):
+    """The cache settings for a Redis at ``url``."""
+    return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "BACKEND": "digests.cache.ForgivingRedisCache",
+            "LOCATION": url,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
+                "socket_timeout": CACHE_TIMEOUT_SECONDS,
+            },
         }
     }
+
+
+if REDIS_URL:
+    CACHES = redis_cache(REDIS_URL)
 else:
     CACHES = {
         "default": {
@@ -168,8 +179,9 @@ NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", 
 # around it, the names of sections and sources), so publishing another day does
 # not make it render again (0: off).
 NEWSROOM_DAY_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_DAY_PAGE_CACHE_SECONDS", "604800"))
-# With Redis: how often a worker asks for the public generation (a publication
-# reaches every worker within this), and how many pages it keeps in its own memory.
+# How often a worker reads the public generation from the database (a publication or
+# withdrawal reaches every worker within this), and, with Redis, how many pages it
+# keeps in its own memory.
 NEWSROOM_GENERATION_CHECK_SECONDS = float(os.environ.get("NEWSROOM_GENERATION_CHECK_SECONDS", "1"))
 NEWSROOM_RECENT_PAGES = int(os.environ.get("NEWSROOM_RECENT_PAGES", "500"))
 # What shared caches (a CDN) and browsers may keep: a minute, then revalidate (ETag/304).
@@ -188,6 +200,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before any password is hashed.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (django-axes, digests/logins.py). Failures count per account and
+# address, and per address over all accounts; either limit pauses logins from that
+# address for AXES_COOLOFF_TIME. Admins unlock sooner under "Access attempts".
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # this order: logins.py
+AXES_FAILURE_LIMIT = int(os.environ.get("NEWSROOM_LOGIN_FAILURES", "5"))
+NEWSROOM_LOGIN_FAILURES_PER_ADDRESS = int(
+    os.environ.get("NEWSROOM_LOGIN_FAILURES_PER_ADDRESS", "30")
+)
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=int(os.environ.get("NEWSROOM_LOGIN_PAUSE_MINUTES", "15"))
+)
+AXES_HANDLER = "digests.logins.LoginThrottle"
+AXES_CLIENT_IP_CALLABLE = "digests.logins.client_ip"
+AXES_LOCKOUT_CALLABLE = "digests.logins.locked_out"
+# A refused attempt during a lock is not written down: a flood costs no writes.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = False  # no banner on every manage.py command; failures are still logged
+# Behind a proxy, the request.META key of the header it puts the client's address in
+# (e.g. HTTP_X_FORWARDED_FOR); without it the connection's address is used.
+NEWSROOM_CLIENT_IP_HEADER = os.environ.get("NEWSROOM_CLIENT_IP_HEADER", "")
 
 # --- Language and time ----------------------------------------------------------------
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")
@@ -199,7 +236,8 @@ USE_TZ = True
 
 # --- Static and media files -------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` gathers the static files that WhiteNoise serves.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
@@ -215,6 +253,10 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# A digest's change page posts at most 15 fields per item (MAX_ITEMS items, the most a
+# digest holds) plus its own, its blocks' and the formsets' management fields; Django's
+# default (1,000) would refuse a save of about 70 items with a 400 and lose the edits.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = MAX_ITEMS * 15 + 200
 
 # --- E-mail -----------------------------------------------------------------------
 # DEBUG: printed on the console. Otherwise SMTP, to EMAIL_HOST (default: the local MTA).
@@ -270,7 +312,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Django's default config gives "django" a console handler of its own while it
+        # also propagates to the root's: every django.* line (the task worker's
+        # "Task … state=…") would be printed twice. One handler, the root's, prints it.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 # --- Newsroom --------------------------------------------------------------------------
@@ -288,12 +336,10 @@ NEWSROOM_EDITION_CHECKS = {
 # How long a share link for a preview works, in hours.
 NEWSROOM_PREVIEW_LINK_HOURS = int(os.environ.get("NEWSROOM_PREVIEW_LINK_HOURS", "72"))
 
-# The site's address, for links in e-mail notifications.
+# The site's public address: the one source of every absolute link (canonical links,
+# OpenGraph, JSON-LD, feeds, the sitemap, robots.txt, e-mail). Production must set it;
+# `check --deploy` warns while it is a development address (digests/checks.py).
 NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "http://127.0.0.1:8000")
-
-# Where the public cache's generation counters live when the cache is per process
-# (no REDIS_URL): every process on the machine reads them (see digests/public_cache.py).
-NEWSROOM_STATE_DIR = Path(os.environ.get("NEWSROOM_STATE_DIR", BASE_DIR / "var" / "state"))
 
 # Where load_demo keeps the demo accounts' passwords (development only).
 NEWSROOM_DEMO_ACCOUNTS_FILE = BASE_DIR / "var" / "demo-accounts.txt"

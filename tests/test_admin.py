@@ -3,13 +3,31 @@
 import datetime
 
 import pytest
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+from digests import search
+from digests.briefing.grammar import MAX_ITEMS
 from digests.models import AnalysisParagraph, Digest, Item, TrendPoint
 from tests import factories
 from tests.formdata import form_data
 
 pytestmark = pytest.mark.django_db
+
+# The change page of a digest, whatever its number of items: session, user, the
+# digest with its desk panel (comments, events, preview links, items with their
+# corrections, analysis, trend summary and their rows), the digest again for the
+# form, the item rows with their tags (one prefetch), every row's section and
+# source (one query each), the analysis and trend forms with their rows, the
+# search terms list, and the user's permissions.
+CHANGE_PAGE_QUERIES = 20
+# Saving one changed item of it: the same reads, the digest row locked and its
+# date checked, the changed item written and its tags read, the version bumped,
+# the items' search tokens (one bulk update), the admin log, and the new version:
+# the digest read afresh in fixed prefetches, content types, existence checks per
+# model, the revision and its versions in one insert each.
+SAVE_QUERIES = 58
 
 
 @pytest.fixture
@@ -123,3 +141,119 @@ def test_admin_speaks_chinese(desk):
 def test_admin_speaks_english_when_asked(desk):
     response = desk.get("/admin/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Recent actions" in response.content.decode()
+
+
+# --- a save that changes nothing (issue 8, point 4) --------------------------------------
+
+
+def as_browser_sends(data):
+    """Browsers submit a textarea's line breaks as CRLF (HTML's form submission rules)."""
+    return {
+        name: value.replace("\r\n", "\n").replace("\n", "\r\n") for name, value in data.items()
+    }
+
+
+def test_saving_an_unchanged_import_changes_nothing(desk, sample_path, admin_user):
+    from digests import history
+    from digests.importing import import_file
+
+    digest = import_file(sample_path, user=admin_user)
+    digest.items.filter(position=1).update(body="第一段。\n第二段:有冒号。\n第三段：全角冒号。")
+    from digests.models import AnalysisParagraph as P
+
+    P.objects.filter(position=1).update(label="Q3", text="12%的增长:来自端侧。")
+    history_before = history.versions_of(digest).count()
+    before = Digest.objects.get(pk=digest.pk)
+    bodies = list(digest.items.order_by("pk").values_list("body", flat=True))
+    paragraphs = list(P.objects.order_by("pk").values_list("pk", "label", "text"))
+    url = reverse("admin:digests_digest_change", args=[digest.pk])
+    data = as_browser_sends(form_data(desk.get(url).content, form_id="digest_form"))
+    response = desk.post(url, data)
+    assert response.status_code == 302
+    after = Digest.objects.get(pk=digest.pk)
+    assert after.version == before.version
+    assert after.updated_at == before.updated_at
+    assert history.versions_of(digest).count() == history_before
+    assert list(digest.items.order_by("pk").values_list("body", flat=True)) == bodies
+    assert list(P.objects.order_by("pk").values_list("pk", "label", "text")) == paragraphs
+
+
+def test_a_real_change_after_crlf_is_stored_with_plain_line_breaks(desk):
+    digest = factories.full_digest(items=1)
+    url = reverse("admin:digests_digest_change", args=[digest.pk])
+    data = as_browser_sends(form_data(desk.get(url).content, form_id="digest_form"))
+    data["items-0-body"] = "第一段。\r\n第二段。\r第三段。"
+    assert desk.post(url, data).status_code == 302
+    digest.refresh_from_db()
+    assert digest.items.get().body == "第一段。\n第二段。\n第三段。"
+    assert digest.version == 2
+
+
+def test_text_stored_with_crlf_is_not_rewritten_by_an_unchanged_save(desk):
+    digest = factories.full_digest(items=1, lede="旧导语。 ")
+    digest.items.update(body="旧正文一。\r\n旧正文二。")
+    url = reverse("admin:digests_digest_change", args=[digest.pk])
+    data = as_browser_sends(form_data(desk.get(url).content, form_id="digest_form"))
+    assert desk.post(url, data).status_code == 302
+    digest.refresh_from_db()
+    assert (digest.version, digest.lede) == (1, "旧导语。 ")
+    assert digest.items.get().body == "旧正文一。\r\n旧正文二。"
+
+
+# --- the largest digest the desk allows (issue 8, point 5) ------------------------------
+
+
+def big_digest(items):
+    digest = factories.full_digest(items=items)
+    digest.items.order_by("position").first().tags.set(["芯片", "大模型"])
+    return digest
+
+
+@pytest.mark.parametrize("items", [2, MAX_ITEMS])
+def test_the_largest_digest_opens_and_saves_in_fixed_queries(
+    desk, django_assert_num_queries, items
+):
+    digest = big_digest(items)
+    url = reverse("admin:digests_digest_change", args=[digest.pk])
+    desk.get(url)  # the session's first touch
+    with django_assert_num_queries(CHANGE_PAGE_QUERIES):
+        page = desk.get(url)
+    assert page.status_code == 200
+    data = form_data(page.content, form_id="digest_form")
+    assert len(data) <= settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    data[f"items-{items - 1}-title"] = "最后一条改过的标题"
+    search.reindex_digest(digest)  # loads the tokenizer's dictionary, once per process
+    ContentType.objects.clear_cache()  # so the count is the same whichever test runs first
+    with django_assert_num_queries(SAVE_QUERIES):
+        response = desk.post(url, data)
+    assert response.status_code == 302
+    assert digest.items.order_by("position").last().title == "最后一条改过的标题"
+    # How long this takes is measured by bench/admin_pages.py (docs/performance.md).
+
+
+def test_the_admin_refuses_more_items_than_a_digest_may_hold(desk):
+    digest = big_digest(MAX_ITEMS)
+    url = reverse("admin:digests_digest_change", args=[digest.pk])
+    data = form_data(desk.get(url).content, form_id="digest_form")
+    n = MAX_ITEMS
+    data.update(
+        {
+            "items-TOTAL_FORMS": str(n + 1),
+            f"items-{n}-position": str(n + 1),
+            f"items-{n}-category": data["items-0-category"],
+            f"items-{n}-topic": "AI技术",
+            f"items-{n}-title": "多出来的一条",
+            f"items-{n}-body": "正文。",
+            f"items-{n}-digest": str(digest.pk),
+        }
+    )
+    response = desk.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert f"A digest holds at most {MAX_ITEMS} items" in response.content.decode()
+    assert digest.items.count() == MAX_ITEMS
+    assert Digest.objects.get(pk=digest.pk).version == 1
+
+
+def test_the_upload_field_limit_fits_the_largest_digest():
+    """Django refuses a POST with more fields than this (400): the limit follows MAX_ITEMS."""
+    assert settings.DATA_UPLOAD_MAX_NUMBER_FIELDS >= MAX_ITEMS * 15

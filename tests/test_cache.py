@@ -4,12 +4,14 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from digests import workflow
-from digests.models import Digest
+from digests import public_cache, workflow
+from digests.models import Digest, PublicCounter
 from tests import factories
+from tests.formdata import form_data
 
 pytestmark = pytest.mark.django_db
 S = Digest.Status
@@ -29,7 +31,10 @@ def get(client, url, **headers):
     return response, len(captured)
 
 
-def test_second_visit_is_served_from_the_cache_without_queries(client, day):
+def test_second_visit_is_served_from_the_cache_without_queries(client, day, settings):
+    # As in production: the generation is read at most once a second per process.
+    settings.NEWSROOM_GENERATION_CHECK_SECONDS = 60
+    public_cache.forget()
     first, first_queries = get(client, "/2026/03/01/")
     second, second_queries = get(client, "/2026/03/01/")
     assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
@@ -60,7 +65,7 @@ def test_withdrawn_day_disappears_at_once(
     assert client.get("/2026/03/01/")["X-Cache"] == "hit"
     with django_capture_on_commit_callbacks(execute=True):
         workflow.withdraw(day, reviewer, "来源有误")
-    assert client.get("/2026/03/01/").status_code == 404
+    assert client.get("/2026/03/01/").status_code == 410  # gone, with a notice
     assert "2026-03-01" not in client.get("/feeds/rss/").content.decode()
 
 
@@ -136,8 +141,9 @@ def test_a_day_page_is_rebuilt_only_when_what_it_shows_changes(client, day, page
     again, again_queries = get(client, "/2026/03/01/")
     # Rendered: the digest (with the days before and after in subqueries), items,
     # tags, corrections, the analysis, its paragraphs, the trend summary, its points.
-    # Kept: that first query alone, to know the page is still the same.
-    assert (first_queries, again_queries) == (8, 1)
+    # Kept: that first query alone, to know the page is still the same. Each also
+    # reads the public counters (once a second in production, every time in tests).
+    assert (first_queries, again_queries) == (8 + 1, 1 + 1)
     assert again.content == first.content
     assert again["Last-Modified"] == first["Last-Modified"]
 
@@ -168,10 +174,10 @@ def test_renaming_a_section_rebuilds_every_day_page(
     client.get("/2026/03/01/")
     client.force_login(admin_user)
     url = f"/admin/digests/category/{section.pk}/change/"
+    data = form_data(client.get(url).content, form_id="category_form")  # as a browser would
+    data["name"] = "新栏目名"
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            url, {"name": "新栏目名", "slug": section.slug, "position": 1, "is_active": "on"}
-        )
+        response = client.post(url, data)
     assert response.status_code == 302
     client.logout()
     assert "新栏目名" in client.get("/2026/03/01/").content.decode()
@@ -189,29 +195,33 @@ def test_previews_are_never_kept_or_served_from_kept_pages(client, editor, revie
     assert 'class="permalink"' in page  # the public page, not the preview
 
 
-def test_every_process_sees_a_new_generation():
-    """With per-process caches the generation lives in a file every worker reads."""
+def test_the_generation_is_raised_with_the_change_and_only_if_it_commits(reviewer):
+    """The counters live in the database: every process sees them, whatever the cache."""
     from django.core.cache import cache
+    from django.db import transaction
 
-    from digests import public_cache
-
-    if public_cache.shared_cache():
-        pytest.skip("with Redis the generation is in the shared cache itself")
-    before = public_cache.generation()
-    public_cache.invalidate()
+    before = public_cache.read()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        public_cache.changed(names=True)
+        raise RuntimeError("the change failed")
+    assert public_cache.read() == before
+    public_cache.changed()
     cache.clear()  # what another worker process holds: nothing of this one's cache
-    assert public_cache.generation() == before + 1
+    assert public_cache.read() == (before.public + 1, before.names)
+    public_cache.changed(names=True)
+    assert public_cache.read() == (before.public + 2, before.names + 1)
 
 
 def test_with_a_shared_cache_workers_keep_recent_pages_and_check_the_generation_each_second(
     client, day, settings, monkeypatch
 ):
-    from digests import public_cache
+    from digests import middleware
 
-    monkeypatch.setattr(public_cache, "shared_cache", lambda: True)
+    monkeypatch.setattr(middleware, "shared_cache", lambda: True)
     settings.NEWSROOM_GENERATION_CHECK_SECONDS = 60
+    public_cache.forget()
     assert client.get("/2026/03/01/")["X-Cache"] == "miss"
-    public_cache.invalidate()
+    PublicCounter.objects.filter(name=public_cache.PUBLIC).update(value=F("value") + 1)
     # Within the check interval this worker has not seen the new generation yet.
     assert client.get("/2026/03/01/")["X-Cache"] == "hit"
     settings.NEWSROOM_GENERATION_CHECK_SECONDS = 0
@@ -227,3 +237,20 @@ def test_recent_pages_are_bounded():
     assert recent.get("a") == 1  # a is now the most recent
     recent.put("c", 3)
     assert (recent.get("a"), recent.get("b"), recent.get("c")) == (1, None, 3)
+
+
+# --- hosts ---------------------------------------------------------------------------------
+
+
+def test_a_cached_page_is_refused_to_a_host_not_allowed(client, day):
+    assert client.get("/2026/03/01/")["X-Cache"] == "miss"
+    assert client.get("/2026/03/01/")["X-Cache"] == "hit"
+    assert client.get("/2026/03/01/", HTTP_HOST="evil.example").status_code == 400
+    assert client.get("/feeds/rss/", HTTP_HOST="evil.example").status_code == 400
+
+
+def test_pages_are_cached_per_host(client, day, settings):
+    settings.ALLOWED_HOSTS = ["news.example.com", "www.news.example.com"]
+    for host in settings.ALLOWED_HOSTS:
+        assert client.get("/feeds/rss/", HTTP_HOST=host)["X-Cache"] == "miss", host
+        assert client.get("/feeds/rss/", HTTP_HOST=host)["X-Cache"] == "hit", host

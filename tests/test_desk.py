@@ -187,17 +187,19 @@ def test_stale_save_is_refused_with_what_changed_and_keeps_the_text(client, edit
     response = as_user(client, editor).post(url, mine)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Not saved: this digest changed while you were editing it" in page
+    assert "Not saved yet: this digest changed while you were editing it" in page
     assert "editor2 saved it" in page
-    assert "同事先改的标题" in page  # what they changed
+    assert "同事先改的标题" in page  # what they changed, beside mine
     assert "我写的导语" in page and "我改的标题" in page  # my text is still in the form
     assert Item.objects.get(pk=first_item.pk).title == "同事先改的标题"
     assert Digest.objects.get(pk=draft.pk).lede == ""
 
-    # Having read it, saving again keeps my version deliberately.
+    # Having compared, the editor keeps their own headline deliberately.
     again = form_data(page, form_id="digest_form")
+    again["choose-items-0-title"] = "mine"
     assert as_user(client, editor).post(url, again).status_code == 302
     assert Item.objects.get(pk=first_item.pk).title == "我改的标题"
+    assert Digest.objects.get(pk=draft.pk).lede == "我写的导语"
 
 
 def test_a_status_change_also_makes_an_open_form_stale(client, editor, reviewer):
@@ -249,9 +251,10 @@ def test_restore_brings_back_an_old_version_as_a_new_draft_version(client, revie
     save_with(client, digest, **{"items-0-title": "后来的标题", "items-1-DELETE": "on"})
     assert digest.items.count() == 1
     workflow.submit(digest, editor)
+    # Newest first: the submission, the second save, the first save.
     old = client.get(reverse("admin:digests_digest_versions", args=[digest.pk])).context[
         "versions"
-    ][1]
+    ][2]
     response = client.post(reverse("admin:digests_digest_restore", args=[digest.pk, old.pk]))
     assert response.status_code == 302
     digest.refresh_from_db()
@@ -262,7 +265,32 @@ def test_restore_brings_back_an_old_version_as_a_new_draft_version(client, revie
     versions = client.get(reverse("admin:digests_digest_versions", args=[digest.pk])).context[
         "versions"
     ]
-    assert len(versions) == 3 and "Restored" in versions[0].revision.get_comment()
+    assert len(versions) == 4 and "Restored" in versions[0].revision.get_comment()
+
+
+def test_restore_asks_for_confirmation_and_says_what_happens_in_review(client, reviewer, editor):
+    as_user(client, reviewer)
+    digest = factories.full_digest(status=S.DRAFT)
+    save_with(client, digest, lede="第一版导语")
+    save_with(client, digest, lede="第二版导语")
+    workflow.submit(digest, editor)
+    versions_url = reverse("admin:digests_digest_versions", args=[digest.pk])
+    first_save = client.get(versions_url).context["versions"][2]
+    url = reverse("admin:digests_digest_restore", args=[digest.pk, first_save.pk])
+    assert f'href="{url}"' in client.get(versions_url).content.decode()
+
+    page = client.get(url)
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "leaves review and goes back to draft" in text
+    assert f'<form method="post" action="{url}"' in text
+    assert "第一版导语" in text  # what the version says
+    digest.refresh_from_db()
+    assert (digest.status, digest.lede) == (S.REVIEW, "第二版导语")  # nothing yet
+
+    assert client.post(url).status_code == 302
+    digest.refresh_from_db()
+    assert (digest.status, digest.lede) == (S.DRAFT, "第一版导语")
 
 
 def test_a_published_digest_cannot_be_restored(client, reviewer):
@@ -423,3 +451,69 @@ def test_a_file_that_is_not_a_picture_is_refused_on_the_desk(client, editor):
     response = client.post(url, data)
     assert response.status_code == 200
     assert not draft.items.first().image
+
+
+# --- forged system transitions and links to the site (issue 8, point 27) -----------------
+
+
+@pytest.mark.parametrize("status", [S.DRAFT, S.REVIEW, S.SCHEDULED, S.PUBLISHED])
+def test_a_forged_system_transition_is_403_in_any_state(client, admin_user, status):
+    as_user(client, admin_user)  # even a superuser is not the scheduler
+    digest = factories.full_digest(status=status)
+    response = client.post(transition_url(digest, "publish_scheduled"))
+    assert response.status_code == 403
+    assert Digest.objects.get(pk=digest.pk).status == status
+    assert not DigestEvent.objects.exists()
+
+
+@pytest.mark.parametrize("status", [S.DRAFT, S.SCHEDULED, S.PUBLISHED])
+def test_a_transition_without_permission_is_403_whatever_the_state(client, editor, status):
+    as_user(client, editor)
+    digest = factories.full_digest(status=status)
+    for name in ("publish", "withdraw", "unschedule", "republish"):
+        assert client.post(transition_url(digest, name)).status_code == 403, name
+    assert Digest.objects.get(pk=digest.pk).status == status
+
+
+@pytest.mark.parametrize("status", [S.DRAFT, S.REVIEW, S.SCHEDULED, S.UNPUBLISHED])
+def test_view_on_site_of_an_unpublished_digest_opens_the_staff_preview(client, editor, status):
+    as_user(client, editor)
+    digest = factories.full_digest(status=status)
+    page = client.get(change_url(digest)).content.decode()
+    link = re.search(r'<a href="([^"]+)" class="viewsitelink"', page)
+    assert link, "the change page links to the site"
+    response = client.get(link[1], follow=True)
+    assert response.status_code == 200
+    assert "Preview: readers cannot see this digest yet." in response.content.decode()
+
+
+def test_view_on_site_of_a_published_digest_opens_its_public_page(client, editor):
+    as_user(client, editor)
+    digest = factories.full_digest(status=S.PUBLISHED)
+    page = client.get(change_url(digest)).content.decode()
+    link = re.search(r'<a href="([^"]+)" class="viewsitelink"', page)
+    assert link[1] == digest.get_absolute_url()
+    assert client.get(link[1]).status_code == 200
+
+
+# --- query counts of the change page and the preview (point 24) ---------------------------
+
+
+@pytest.mark.parametrize("items", [1, 8])
+def test_preview_queries_do_not_grow_with_other_digests_or_items(
+    client, editor, django_assert_num_queries, items
+):
+    as_user(client, editor)
+    for _ in range(3):
+        factories.full_digest(items=4)
+    draft = factories.full_digest(status=S.DRAFT, items=items)
+    url = reverse("admin:digests_digest_preview", args=[draft.pk])
+    client.get(url)  # warm the session's caches
+    # session, user; this one digest (with its analysis and trend summary joined),
+    # its items (with sections and sources joined), their tags, their corrections,
+    # the analysis paragraphs, the trend points; the user's own and group
+    # permissions. Nothing per item, and nothing of the other digests.
+    with django_assert_num_queries(10):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["digest"].pk == draft.pk

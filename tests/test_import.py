@@ -396,3 +396,17 @@ def test_import_page_needs_the_add_permission(client, django_user_model):
     assert client.get(IMPORT_URL).status_code == 403
     assert client.post(IMPORT_URL, {"text": GOOD, "confirm": "1"}).status_code == 403
     assert not Digest.objects.exists()
+
+
+# --- file size limit of the command (issue 8, point 14) -----------------------------------
+
+
+def test_the_command_refuses_a_file_over_the_limit_before_reading_it(tmp_path):
+    from digests.briefing import grammar
+
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as handle:
+        handle.truncate(grammar.MAX_FILE_BYTES + 1)
+    with pytest.raises(CommandError, match=f"at most {grammar.MAX_FILE_BYTES} bytes"):
+        call_command("import_digest", str(path))
+    assert not Digest.objects.exists()

@@ -302,7 +302,6 @@ def test_duplicate_headlines_are_warned():
         ("每日科技新闻速览(2026-03-01)\nAI技术动态\n其他领域\n能源-甲\n正文。\n", 2, "no items"),
         (MINIMAL + "# 深度解析\n背景:没有标题行。\n", 7, "深度解析:TITLE"),
         (MINIMAL + "# 深度解析\n", 6, "no title line"),
-        (MINIMAL + "趋势总结\n", 6, "is empty"),
         (MINIMAL + "趋势总结\n不是要点的一行\n", 7, "expected a trend point"),
         (MINIMAL + "趋势总结\n今日核心趋势总结:总结。\n- 甲:乙\n", 8, "summary line comes last"),
         (MINIMAL + "趋势总结\n- 甲:乙\n今日核心趋势总结:\n", 8, "is empty"),
@@ -466,3 +465,11 @@ BRIEFINGS = st.builds(
 def test_rendered_text_parses_back_to_the_same_briefing(briefing):
     again = parse_text(render_text(briefing))
     assert again.to_dict() == briefing.to_dict()
+
+
+def test_an_empty_trend_block_is_read_with_a_warning():
+    """The admin can hold a trend summary without points or summary; its export reads back."""
+    briefing = parse_text(MINIMAL + "趋势总结\n")
+    assert briefing.trends is not None
+    assert briefing.trends.to_dict() == {"points": [], "summary": ""}
+    assert any("Line 6" in w and "is empty" in w for w in briefing.warnings)

@@ -31,8 +31,8 @@ from digests.search import (
     tokenizer_version,
 )
 from digests.search.index import TERMS_TIMEOUT
-from digests.search.query import SHORT_QUERY, fts5_query
-from digests.search.tokenize import _tokenizer, normalize, shipped_terms
+from digests.search.query import fts5_query, substring_query
+from digests.search.tokenize import _tokenizer, normalize, query_words, shipped_terms, stored
 from tests import factories
 
 S = Digest.Status
@@ -90,8 +90,51 @@ def test_english_words_are_lowercased_and_kept_whole():
 def test_numbers_with_units_and_decimals_stay_whole():
     assert {"1.2", "万亿"} <= set(index_tokens("核心产业规模突破1.2万亿元"))
     assert query_tokens("1.2万亿") == ["1.2", "万亿"]
-    assert "100gbps" in index_tokens("单通道100Gbps光模块")
-    assert query_tokens("100Gbps") == ["100gbps"]
+    assert query_words("1.2万亿") == [("1.2",), ("万亿",)]
+
+
+@pytest.mark.parametrize(
+    ("text", "atoms"),
+    [
+        ("单通道100Gbps光模块", ["100", "gbps"]),
+        ("Qwen2.5-Max开源", ["qwen", "2.5", "max"]),
+        ("Web3.0时代", ["web", "3.0"]),
+        ("GPT-4o发布", ["gpt", "4", "o"]),
+        ("iOS 18.2.1更新", ["ios", "18.2.1"]),
+        ("出货1,000,000台", ["1000000"]),
+    ],
+)
+def test_letters_and_numbers_are_indexed_as_their_parts_in_order(text, atoms):
+    tokens = index_tokens(text)
+    start = tokens.index(atoms[0])
+    assert tokens[start : start + len(atoms)] == atoms  # side by side: a phrase finds them
+
+
+def test_touching_letters_and_numbers_are_one_query_word_of_several_atoms():
+    assert query_words("100Gbps") == [("100", "gbps")]
+    assert query_words("Gbps 100") == [("gbps",), ("100",)]
+    assert query_words("qwen2.5-max") == [("qwen", "2.5"), ("max",)]
+    assert query_tokens("100Gbps") == ["100", "gbps"]
+
+
+def test_numbers_are_whole_and_stored_so_that_no_engine_cuts_them():
+    assert query_words("3.0") == [("3.0",)]
+    assert query_words("3.0.1") == [("3.0.1",)]
+    assert query_words("1,000") == query_words("1000") == [("1000",)]
+    assert [stored(t) for t in ("3.0", "13.0", "3.0.1", "30", "gbps")] == [
+        "3p0",
+        "13p0",
+        "3p0p1",
+        "30",
+        "gbps",
+    ]
+
+
+@pytest.mark.parametrize("q", ["\x00", "\x00\x00", "\x1b", "\x7f", "\x85"])
+def test_control_characters_are_no_text(q):
+    assert query_words(q) == []
+    assert query_words(f"量子{q}计算") == query_words("量子 计算")
+    assert normalize(f"a{q}b").split() == ["a", "b"]
 
 
 def test_punctuation_and_spaces_are_dropped_and_query_words_come_once():
@@ -110,6 +153,8 @@ def test_a_made_up_word_is_searched_as_its_characters():
 
 def test_full_width_letters_are_the_same_as_ascii():
     assert query_tokens("ＡＩ芯片１００Ｇ") == query_tokens("AI芯片100G")
+    assert query_words("ＡＩ") == query_words("AI") == [("ai",)]
+    assert index_tokens("ＡＩ１００Ｇｂｐｓ") == index_tokens("AI100Gbps")
 
 
 def test_a_term_is_kept_whole_once_added():
@@ -121,9 +166,11 @@ def test_a_term_is_kept_whole_once_added():
 
 
 def test_a_term_is_indexed_even_where_a_neighbouring_term_took_its_characters():
-    terms = ["生成式AI", "AI芯片"]
-    assert query_tokens("生成式AI芯片", terms)[0] == "生成式ai"
-    assert {"生成式ai", "ai芯片", "芯片"} <= set(index_tokens("生成式AI芯片", terms))
+    terms = ["生成式AI", "AI芯片", "智算中心"]
+    # The Chinese part of a term that mixes scripts stays whole (生成式, not 生成|式).
+    assert query_words("生成式AI芯片", terms) == [("生成式",), ("ai",), ("芯片",)]
+    assert {"生成式", "ai", "芯片"} <= set(index_tokens("生成式AI芯片", terms))
+    assert {"智算中心", "智算", "中心"} <= set(index_tokens("新建智算中心群", terms))
 
 
 def test_the_shipped_terms_are_kept_whole():
@@ -151,13 +198,15 @@ def test_any_run_of_whole_words_of_a_text_finds_that_text(path):
     """Precise words of a phrase are among the indexed words of any text holding it."""
     terms = shipped_terms()
     for line in path.read_text(encoding="utf-8").splitlines():
-        indexed = set(index_tokens(line, terms))
+        indexed = index_tokens(line, terms)
+        runs = {tuple(indexed[i : i + n]) for n in (1, 2, 3) for i in range(len(indexed))}
         words = _tokenizer(terms).lcut(normalize(line))
         for size in (1, 2, 3):
             for start in range(len(words) - size + 1):
                 phrase = "".join(words[start : start + size]).strip()
-                if len(phrase) > SHORT_QUERY:  # shorter ones are searched as substrings
-                    assert set(query_tokens(phrase, terms)) <= indexed, phrase
+                if not substring_query(normalize(phrase)):  # those are searched as substrings
+                    # Every query word's atoms stand side by side in the index.
+                    assert set(query_words(phrase, terms)) <= runs, phrase
 
 
 def test_fts5_query_quotes_every_token():
@@ -201,6 +250,92 @@ def test_numbers_and_english_words_find_their_items_in_the_sample(sample_day, wo
     expected = containing(word)
     assert expected
     assert set(found(word)) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("full_width", "ascii"), [("ＡＩ", "AI"), ("ＴｅｎｓｏｒＦｌｏｗ", "TensorFlow")]
+)
+def test_full_width_queries_find_what_ascii_ones_find(sample_day, full_width, ascii):
+    expected = found(ascii)
+    assert expected and found(full_width) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("q", ["AI", "ai", "ＡＩ", "ａｉ"])
+def test_full_width_text_is_found_by_either_form(q):
+    briefing(
+        "2026-03-01",
+        ("AI技术-ＡＩ芯片出货创新高", "全角字母的标题。"),
+        ("AI技术-大模型更新", "正文提到AI。"),
+        ("其他-无关新闻", "正文。"),
+    )
+    assert {item.title for item in found(q)} == {"ＡＩ芯片出货创新高", "大模型更新"}
+    assert [item.title for item in found(q * 2 + "芯片")] == []  # aiai芯片: no such word
+    assert [item.title for item in found(f"{q}芯片")] == ["ＡＩ芯片出货创新高"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("q", "titles"),
+    [
+        ("Gbps", {"单通道100Gbps光模块量产", "骨干网升级到400 Gbps", "出货100台"}),
+        ("gbps", {"单通道100Gbps光模块量产", "骨干网升级到400 Gbps", "出货100台"}),
+        ("100", {"单通道100Gbps光模块量产", "出货100台"}),
+        ("100Gbps", {"单通道100Gbps光模块量产"}),  # its parts side by side, not apart
+        ("100 Gbps", {"单通道100Gbps光模块量产", "出货100台"}),  # two words, anywhere
+        ("Qwen", {"Qwen2.5-Max开源"}),
+        ("Qwen2.5", {"Qwen2.5-Max开源"}),
+        ("2.5", {"Qwen2.5-Max开源"}),
+        ("Max", {"Qwen2.5-Max开源"}),
+    ],
+)
+def test_letters_and_numbers_are_found_by_their_parts(q, titles):
+    briefing(
+        "2026-03-01",
+        ("通信-单通道100Gbps光模块量产", "新品发布。"),
+        ("通信-骨干网升级到400 Gbps", "网络扩容。"),
+        ("通信-出货100台", "设备交付,速率单位为Gbps的产品另计。"),
+        ("AI技术-Qwen2.5-Max开源", "模型发布。"),
+    )
+    assert {item.title for item in found(q)} == titles
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("q", "titles"),
+    [
+        ("3.0", {"可灵AI 3.0发布"}),
+        ("13.0", {"iOS 13.0回顾"}),
+        ("3.0.1", {"补丁3.0.1上线"}),
+        ("30", {"增长30%"}),
+        ("130", {"出货130台"}),
+        ("2030", {"2030年目标"}),
+        ("1000", {"出货1,000台"}),
+        ("1,000", {"出货1,000台"}),
+        ("5", set()),
+        ("0", set()),
+    ],
+)
+def test_numbers_match_whole(q, titles):
+    briefing(
+        "2026-03-01",
+        ("AI技术-可灵AI 3.0发布", "新版本。"),
+        ("AI技术-iOS 13.0回顾", "旧版本。"),
+        ("AI技术-补丁3.0.1上线", "修复问题。"),
+        ("产业-增长30%", "同比。"),
+        ("产业-出货130台", "交付。"),
+        ("产业-2030年目标", "规划。"),
+        ("产业-出货1,000台", "交付。"),
+    )
+    assert {item.title for item in found(q)} == titles
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("q", ["\x00", "\x00\x00", "\x00AI", "量子\x00", "\x1b", "\u200b\x00"])
+def test_a_control_character_finds_nothing_by_itself(demo_day, q):
+    rest = q.replace("\x00", "").replace("\x1b", "").replace("\u200b", "")
+    assert found(q) == (found(rest) if rest else [])
 
 
 @pytest.mark.django_db
@@ -403,6 +538,15 @@ def test_a_snippet_without_a_match_is_the_start_of_the_text():
     assert highlight("短文", ["不存在"], length=20) == "短文"
 
 
+def test_numbers_are_marked_only_where_they_stand_whole(db):
+    assert highlight("iOS 13.0、3.0.1与3.0版", "3.0") == "iOS 13.0、3.0.1与<mark>3.0</mark>版"
+    assert highlight("增长30%,出货130台", ["30"]) == "增长<mark>30</mark>%,出货130台"
+
+
+def test_a_full_width_query_marks_the_ascii_text(db):
+    assert highlight("OpenAI发布", "ＡＩ") == "Open<mark>AI</mark>发布"
+
+
 def test_a_short_query_is_marked_as_a_substring():
     assert highlight("OpenAI and ai", "AI") == "Open<mark>AI</mark> and <mark>ai</mark>"
 
@@ -539,7 +683,7 @@ def test_adding_a_term_in_the_admin_stamps_the_editor_and_queues_a_rebuild(
 @pytest.mark.django_db
 def test_the_query_reaches_the_database_only_as_parameters():
     sql, params = search("DeepSeek'; 开源").query.sql_with_params()
-    engine = "plainto_tsquery" if connection.vendor == "postgresql" else "digests_item_fts MATCH"
+    engine = "phraseto_tsquery" if connection.vendor == "postgresql" else "digests_item_fts MATCH"
     assert engine in sql
     assert "deepseek" not in sql.lower() and "开源" not in sql
     assert any("deepseek" in str(param) for param in params)

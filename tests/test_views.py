@@ -260,16 +260,50 @@ def test_sitemap_and_robots(client, week):
     assert "Disallow: /admin/" in robots and "Sitemap: http://127.0.0.1:8000/sitemap.xml" in robots
 
 
+def test_every_absolute_link_is_built_from_the_sites_address(client, week, settings, mailoutbox):
+    """Pages, the sitemap, robots.txt and e-mail: whatever host the request came by."""
+    settings.NEWSROOM_SITE_URL = "https://news.example.com"
+    settings.ALLOWED_HOSTS = ["news.example.com", "other.example.com"]
+    host = {"HTTP_HOST": "other.example.com"}
+    sitemap = client.get("/sitemap.xml", **host).content.decode()
+    locations = re.findall(r"<loc>(.*?)</loc>", sitemap)
+    assert locations and all(url.startswith("https://news.example.com/") for url in locations)
+    robots = client.get("/robots.txt", **host).content.decode()
+    assert "Sitemap: https://news.example.com/sitemap.xml" in robots
+    page = client.get("/2026/11/28/", **host).content.decode()
+    assert '<link rel="canonical" href="https://news.example.com/2026/11/28/">' in page
+    assert json_ld(page)["url"] == "https://news.example.com/2026/11/28/"
+    assert "other.example.com" not in sitemap + robots + page
+
+
+def test_notifications_link_to_the_sites_address(settings, editor, reviewer, mailoutbox):
+    from digests.tasks import send_notifications
+
+    settings.NEWSROOM_SITE_URL = "https://news.example.com/"
+    digest = factories.full_digest(date=datetime.date(2026, 3, 1), status=S.DRAFT)
+    digest.created_by = editor
+    digest.save(update_fields=["created_by"])
+    workflow.submit(digest, None)
+    workflow.publish(digest, reviewer)
+    event = digest.events.get(action="publish")
+    send_notifications.call(event_id=event.pk)
+    (message,) = mailoutbox
+    assert f"https://news.example.com/admin/digests/digest/{digest.pk}/change/" in message.body
+
+
 # --- unpublished digests are invisible everywhere ------------------------------------------
 
 
 def test_unpublished_digest_is_invisible_everywhere(client, week, secret):
-    assert client.get("/2026/12/05/").status_code == 404
-    for suffix in ("txt", "md", "json"):
-        assert client.get(f"/2026/12/05.{suffix}").status_code == 404
-    assert client.get("/2026/12/").status_code == 404
+    # A withdrawn day's own addresses say so (410 Gone, a notice); the others were never public.
+    gone = 410 if secret.status == S.UNPUBLISHED else 404
     item = secret.items.get()
-    assert client.get(f"/items/{item.pk}/").status_code == 404
+    own = ["/2026/12/05/", "/2026/12/05.txt", "/2026/12/05.md", "/2026/12/05.json"]
+    for url in [*own, f"/items/{item.pk}/"]:
+        response = client.get(url)
+        assert response.status_code == gone, url
+        assert not [word for word in SECRET_WORDS if word in response.content.decode()], url
+    assert client.get("/2026/12/").status_code == 404
     for url in [
         "/categories/cao-gao-lan-mu/",
         "/topics/cao-gao-zhu-ti/",
@@ -378,8 +412,9 @@ def test_day_page_queries(client, django_assert_num_queries):
     big_digest(datetime.date(2026, 3, 3), 10)
     # 1 the digest and the dates of the days before and after (subqueries), 2 its
     # items with their sections and sources (joined), 3 the items' tags, 4 their
-    # corrections, 5 the analysis, 6 its paragraphs, 7 the trend summary, 8 its points.
-    with django_assert_num_queries(8):
+    # corrections, 5 the analysis, 6 its paragraphs, 7 the trend summary, 8 its points,
+    # 9 the public counters (read once a second per process, every time in tests).
+    with django_assert_num_queries(9):
         client.get("/2026/03/02/")
 
 

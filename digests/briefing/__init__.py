@@ -7,6 +7,7 @@ The importer (``digests.importing``) stores a ``Briefing``; the exporter
 (``digests.exporting``) reads one back from the database.
 """
 
+from . import grammar
 from .model import Analysis, Briefing, BriefingError, BriefingItem, Labelled, Section, Trends
 from .parser import decode, parse_text
 from .render import render_markdown, render_text
@@ -22,6 +23,7 @@ __all__ = [
     "Trends",
     "decode",
     "from_dict",
+    "grammar",
     "parse_text",
     "render_markdown",
     "render_text",

@@ -5,16 +5,18 @@ from datetime import date as Date
 
 from django.utils.translation import gettext as _
 
-# Field limits, the same as the database columns, so that a briefing that
-# parses can always be stored.
-MAX_TITLE = 200
-MAX_TOPIC = 40
-MAX_HEADLINE = 200
-MAX_SECTION = 50
-MAX_SOURCE = 100
-MAX_LABEL = 30
-MAX_URL = 500
-MAX_TAG = 100
+# The limits live with the rest of the grammar; re-exported here for older imports.
+from .grammar import (  # noqa: F401
+    MAX_HEADLINE,
+    MAX_ITEMS,
+    MAX_LABEL,
+    MAX_SECTION,
+    MAX_SOURCE,
+    MAX_TAG,
+    MAX_TITLE,
+    MAX_TOPIC,
+    MAX_URL,
+)
 
 
 class BriefingError(ValueError):

@@ -25,15 +25,20 @@ import re
 
 from django.utils.translation import gettext as _
 
+from . import grammar
+from .grammar import (  # noqa: F401 (re-exported: the admin's forms read lines with them)
+    HYPHENS,
+    MAX_FILE_BYTES,
+    MAX_ITEMS,
+    MAX_LINE,
+    RESERVED_HEADINGS,
+    SENTENCE_PUNCTUATION,
+    is_prose,
+    is_section_heading,
+    section_name,
+    split_item_heading,
+)
 from .model import (
-    MAX_HEADLINE,
-    MAX_LABEL,
-    MAX_SECTION,
-    MAX_SOURCE,
-    MAX_TAG,
-    MAX_TITLE,
-    MAX_TOPIC,
-    MAX_URL,
     Analysis,
     Briefing,
     BriefingError,
@@ -43,37 +48,26 @@ from .model import (
     Trends,
 )
 
-COLON = "[:\uff1a]"  # half- or full-width colon
-# Hyphens between topic and headline: ASCII, full-width, Unicode hyphens and the en dash.
-HYPHENS = "-\uff0d\u2010\u2011\u2013"
-# Punctuation that ends or splits a sentence: a line holding one is prose, not a heading.
-SENTENCE_PUNCTUATION = set(
-    ',;:!?\uff0c\u3002\uff1b\uff1a\uff01\uff1f\u3001\u201c\u201d"\u300a\u300b()\uff08\uff09\u3010\u3011[]'
-)
-MAX_SECTION_HEADING = 30
-
-# Lines that open the closing blocks; no section may be called this.
-RESERVED_HEADINGS = ("深度解析", "趋势总结")
-
-TITLE_RE = re.compile(r"^(?P<title>.*?)\s*[(\uff08]\s*(?P<date>[^()\uff08\uff09]*?)\s*[)\uff09]$")
+# Bounded patterns only: each runs in time linear in the line (and lines are capped).
 DATE_RES = [
-    re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})$"),
-    re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?$"),
+    re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})"),
+    re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?"),
 ]
-LEDE_RE = re.compile(rf"^导语\s*{COLON}\s*(?P<text>.*)$")
-SOURCE_RE = re.compile(rf"^来源\s*{COLON}\s*(?P<name>.*?)\s*。?$")
-LINK_RE = re.compile(rf"^(?:链接|原文)\s*{COLON}\s*(?P<url>https?://\S+)$")
-TAGS_RE = re.compile(rf"^标签\s*{COLON}\s*(?P<tags>.*)$")
-ANALYSIS_HEAD_RE = re.compile(r"^(?:#+\s*)?深度解析$")
-ANALYSIS_TITLE_RE = re.compile(rf"^(?:#+\s*)?深度解析\s*{COLON}\s*(?P<title>.*)$")
-TRENDS_HEAD_RE = re.compile(r"^(?:#+\s*)?趋势总结$")
-CORE_RE = re.compile(rf"^今日核心趋势总结\s*{COLON}\s*(?P<text>.*)$")
-BULLET_RE = re.compile("^[-\uff0d\u2022\u00b7*]\\s*(?P<text>.*)$")
-TAG_SPLIT_RE = re.compile("[,\uff0c\u3001;\uff1b]")
+# Kept for the admin's labelled-lines field: “- TEXT” (one bullet, then the rest).
+BULLET_RE = re.compile("^[-\uff0d\u2022\u00b7*](?P<text>.*)$", re.DOTALL)
 
 
 def decode(data):
     """Turn an uploaded file's bytes into text, refusing anything that is not UTF-8."""
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
+    if size > MAX_FILE_BYTES:
+        raise BriefingError(
+            _(
+                "the briefing is %(size)d bytes long; at most %(limit)d bytes (%(mb)d MB) "
+                "are allowed"
+            )
+            % {"size": size, "limit": MAX_FILE_BYTES, "mb": MAX_FILE_BYTES // (1024 * 1024)}
+        )
     if isinstance(data, str):
         return data
     try:
@@ -88,14 +82,29 @@ def decode(data):
 
 
 def clean_lines(text):
-    """Split text into (line number, stripped line), as editors count lines."""
+    """Split text into (line number, stripped line), as editors count lines.
+
+    Refuses a line longer than ``MAX_LINE`` and control characters (other than
+    tabs around the text), before any pattern reads the line.
+    """
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return [(number, line.strip()) for number, line in enumerate(text.split("\n"), start=1)]
+    lines = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        if len(raw) > MAX_LINE:
+            raise BriefingError(
+                _("the line is %(length)d characters long; at most %(limit)d are allowed")
+                % {"length": len(raw), "limit": MAX_LINE},
+                line=number,
+            )
+        line = raw.strip()
+        check(grammar.text_problems(line, _("line"), None, required=False), number)
+        lines.append((number, line))
+    return lines
 
 
 def parse_date(raw, line):
     for pattern in DATE_RES:
-        match = pattern.match(raw)
+        match = pattern.fullmatch(raw)
         if match:
             try:
                 return datetime.date(int(match["y"]), int(match["m"]), int(match["d"]))
@@ -104,69 +113,21 @@ def parse_date(raw, line):
                     _("%(date)s is not a date that exists") % {"date": raw}, line=line
                 ) from None
     raise BriefingError(
-        _("expected the date as YYYY-MM-DD in the title line, found “%(date)s”") % {"date": raw},
+        _("expected the date as YYYY-MM-DD in the title line, found “%(date)s”")
+        % {"date": raw[:40]},
         line=line,
     )
 
 
-def is_prose(text):
-    return any(char in SENTENCE_PUNCTUATION for char in text)
-
-
-def split_item_heading(line):
-    """Return (topic, headline) when the line reads as TOPIC-HEADLINE, else None."""
-    for index, char in enumerate(line):
-        if char in HYPHENS:
-            topic, headline = line[:index].strip(), line[index + 1 :].strip()
-            if not topic or not headline or len(topic) > MAX_TOPIC or is_prose(topic):
-                return None
-            if headline.endswith("。"):
-                return None
-            return topic, headline
-    return None
-
-
-def is_section_heading(line):
-    return (
-        len(line) <= MAX_SECTION_HEADING
-        and not is_prose(line)
-        and not any(char in HYPHENS for char in line)
-        and not line.startswith(("-", "*", "•"))
-    )
-
-
-def section_name(line):
-    return line.lstrip("#").strip()
-
-
 def split_label(text):
-    """Split “背景:…” into Labelled("背景", "…"); text without a short label keeps label "".
-
-    The label ends at the first colon, except a half-width one between digits (14:30).
-    """
-    for index, char in enumerate(text):
-        if char == "\uff1a" or (
-            char == ":"
-            and not (
-                0 < index < len(text) - 1
-                and text[index - 1].isdigit()
-                and text[index + 1].isdigit()
-            )
-        ):
-            label, body = text[:index].strip(), text[index + 1 :].strip()
-            if label and body and len(label) <= MAX_LABEL and not is_prose(label):
-                return Labelled(label, body)
-            break
-    return Labelled("", text)
+    """Split “背景:…” into Labelled("背景", "…"); text without a short label keeps label ""."""
+    return Labelled(*grammar.split_label(text))
 
 
-def check_length(value, limit, what, line):
-    if len(value) > limit:
-        raise BriefingError(
-            _("the %(what)s is %(length)d characters long; at most %(limit)d are allowed")
-            % {"what": what, "length": len(value), "limit": limit},
-            line=line,
-        )
+def check(problems, line):
+    """Raise the first of a field's problems (from ``grammar``) as an error at ``line``."""
+    if problems:
+        raise BriefingError(problems[0], line=line)
 
 
 class _Parser:
@@ -179,6 +140,7 @@ class _Parser:
         self.section = None
         self.item = None
         self.item_state = None  # "heading", "body" or "closed"
+        self.item_count = 0
         self.analysis = None
         self.analysis_line = None
         self.trends = None
@@ -192,8 +154,8 @@ class _Parser:
         if not content:
             raise BriefingError(_("the briefing is empty"), line=1)
         first_number, first = content[0]
-        match = TITLE_RE.match(first)
-        if not match:
+        parts = grammar.title_line(first)
+        if not parts:
             raise BriefingError(
                 _(
                     "expected the title line with the date, such as "
@@ -202,15 +164,16 @@ class _Parser:
                 % {"text": first[:40]},
                 line=first_number,
             )
-        title = match["title"].strip()
+        title, raw_date = parts
         if not title:
             raise BriefingError(_("the title before the date is empty"), line=first_number)
-        check_length(title, MAX_TITLE, _("title"), first_number)
-        briefing = Briefing(date=parse_date(match["date"], first_number), title=title)
+        check(grammar.title_problems(title), first_number)
+        briefing = Briefing(date=parse_date(raw_date, first_number), title=title)
 
         rest = content[1:]
-        if rest and (lede := LEDE_RE.match(rest[0][1])):
-            briefing.lede = lede["text"].strip()
+        if rest and (lede := grammar.lede_line(rest[0][1])) is not None:
+            check(grammar.lede_problems(lede), rest[0][0])
+            briefing.lede = lede
             rest = rest[1:]
 
         for index, (number, line) in enumerate(rest):
@@ -240,11 +203,11 @@ class _Parser:
     # --- dispatch --------------------------------------------------------------
 
     def read(self, number, line, following):
-        if ANALYSIS_HEAD_RE.match(line) or (
-            self.block != "analysis" and ANALYSIS_TITLE_RE.match(line)
+        if grammar.is_analysis_heading(line) or (
+            self.block != "analysis" and grammar.analysis_title_line(line) is not None
         ):
             self.start_analysis(number, line)
-        elif TRENDS_HEAD_RE.match(line):
+        elif grammar.is_trends_heading(line):
             self.start_trends(number)
         elif self.block == "items":
             self.read_items(number, line, following)
@@ -259,9 +222,9 @@ class _Parser:
             raise BriefingError(_("a second 深度解析 block; a briefing has one"), line=number)
         self.block = "analysis"
         self.analysis_line = number
-        title = ANALYSIS_TITLE_RE.match(line)
-        if title:
-            self.set_analysis_title(number, title["title"].strip())
+        title = grammar.analysis_title_line(line)
+        if title is not None:
+            self.set_analysis_title(number, title)
 
     def start_trends(self, number):
         self.finish_item()
@@ -278,10 +241,10 @@ class _Parser:
             self.add_body(number, line)
             return
         if self.item_state == "heading":
-            if SOURCE_RE.match(line):
+            if grammar.source_line(line) is not None:
                 raise BriefingError(
                     _("expected the body of the item “%(heading)s” before its 来源 line")
-                    % {"heading": self.item.heading},
+                    % {"heading": self.item.heading[:40]},
                     line=number,
                 )
             self.add_body(number, line)
@@ -291,9 +254,9 @@ class _Parser:
         heading = split_item_heading(line)
         if heading:
             self.start_item(number, *heading)
-        elif is_section_heading(section_name(line)) and not BULLET_RE.match(line):
+        elif grammar.reads_as_section(line) and grammar.bullet_line(line) is None:
             self.start_section(number, section_name(line))
-        elif SOURCE_RE.match(line):
+        elif grammar.source_line(line) is not None:
             raise BriefingError(
                 _("a 来源 line must follow an item's body; this one belongs to no item"),
                 line=number,
@@ -320,39 +283,38 @@ class _Parser:
         taken as one only when the line after it fits: an item heading is followed
         by its body, a section heading by an item heading.
         """
-        if SOURCE_RE.match(line) or LINK_RE.match(line) or TAGS_RE.match(line):
+        if grammar.is_trailer(line):
             return True
         if split_item_heading(line):
-            return following is not None and not any(
-                pattern.match(following)
-                for pattern in (SOURCE_RE, LINK_RE, TAGS_RE, ANALYSIS_HEAD_RE, TRENDS_HEAD_RE)
+            return (
+                following is not None
+                and not grammar.is_trailer(following)
+                and not grammar.opens_block(following)
             )
-        if is_section_heading(section_name(line)):
+        if grammar.reads_as_section(line):
             return following is not None and split_item_heading(following) is not None
         return False
 
     def read_item_trailer(self, number, line):
         """Read a 来源, 链接 or 标签 line after an item's body; False if it is none of them."""
-        if source := SOURCE_RE.match(line):
+        if (name := grammar.source_line(line)) is not None:
             if self.item.source is not None or self.item_state == "closed":
                 raise BriefingError(
                     _("a second 来源 line for the item “%(heading)s”")
-                    % {"heading": self.item.heading},
+                    % {"heading": self.item.heading[:40]},
                     line=number,
                 )
-            name = source["name"].strip()
             if not name:
                 raise BriefingError(_("the 来源 line names no source"), line=number)
-            check_length(name, MAX_SOURCE, _("source name"), number)
+            check(grammar.source_problems(name), number)
             self.item.source = name
-        elif link := LINK_RE.match(line):
-            check_length(link["url"], MAX_URL, _("link"), number)
-            self.item.url = link["url"]
-        elif tags := TAGS_RE.match(line):
-            names = [tag.strip() for tag in TAG_SPLIT_RE.split(tags["tags"]) if tag.strip()]
+        elif (url := grammar.link_line(line)) is not None:
+            check(grammar.url_problems(url), number)
+            self.item.url = url
+        elif (names := grammar.tags_line(line)) is not None:
             for name in names:
-                check_length(name, MAX_TAG, _("tag"), number)
-            self.item.tags = sorted(set(names))
+                check(grammar.tag_problems(name), number)
+            self.item.tags = names
         else:
             return False
         self.item_state = "closed"
@@ -360,7 +322,7 @@ class _Parser:
 
     def start_section(self, number, name):
         self.finish_item()
-        check_length(name, MAX_SECTION, _("section heading"), number)
+        check(grammar.section_problems(name), number)
         if name in self.sections:
             self.warn(
                 number,
@@ -377,12 +339,16 @@ class _Parser:
                 % {"heading": f"{topic}-{headline}"[:40]},
                 line=number,
             )
-        check_length(topic, MAX_TOPIC, _("topic"), number)
-        check_length(headline, MAX_HEADLINE, _("headline"), number)
+        self.item_count += 1
+        if problem := grammar.items_problem(self.item_count):
+            raise BriefingError(problem, line=number)
+        check(grammar.topic_problems(topic), number)
+        check(grammar.headline_problems(headline), number)
         self.item = BriefingItem(topic=topic, title=headline, body="", line=number)
         self.item_state = "heading"
 
     def add_body(self, number, line):
+        check(grammar.text_problems(line, _("body paragraph"), grammar.MAX_PARAGRAPH), number)
         self.item.body = f"{self.item.body}\n{line}" if self.item.body else line
         self.item_state = "body"
 
@@ -395,6 +361,7 @@ class _Parser:
                 % {"heading": self.item.heading[:40]},
                 line=self.item.line,
             )
+        check(grammar.body_problems(self.item.body, headings=False), self.item.line)
         if self.item.source is None:
             self.warn(
                 self.item.line,
@@ -409,36 +376,41 @@ class _Parser:
     def set_analysis_title(self, number, title):
         if not title:
             raise BriefingError(_("the 深度解析 title is empty"), line=number)
-        check_length(title, MAX_TITLE, _("analysis title"), number)
+        check(grammar.analysis_title_problems(title), number)
         self.analysis = Analysis(title=title)
+
+    def labelled(self, number, text):
+        paragraph = split_label(text)
+        check(grammar.labelled_problems(paragraph.label, paragraph.text), number)
+        return paragraph
 
     def read_analysis(self, number, line):
         if self.analysis is None:
-            title = ANALYSIS_TITLE_RE.match(line)
-            if not title:
+            title = grammar.analysis_title_line(line)
+            if title is None:
                 raise BriefingError(
                     _("expected the analysis title line 深度解析:TITLE, found “%(text)s”")
                     % {"text": line[:40]},
                     line=number,
                 )
-            self.set_analysis_title(number, title["title"].strip())
+            self.set_analysis_title(number, title)
             return
-        paragraph = split_label(line)
+        paragraph = self.labelled(number, line)
         if not paragraph.label:
             self.warn(number, _("an analysis paragraph without a label such as 背景:"))
         self.analysis.paragraphs.append(paragraph)
 
     def read_trends(self, number, line):
-        if core := CORE_RE.match(line):
+        if (text := grammar.core_line(line)) is not None:
             if self.trends.summary:
                 raise BriefingError(_("a second 今日核心趋势总结 line"), line=number)
-            text = core["text"].strip()
             if not text:
                 raise BriefingError(_("the 今日核心趋势总结 line is empty"), line=number)
+            check(grammar.summary_problems(text), number)
             self.trends.summary = text
             return
-        bullet = BULLET_RE.match(line)
-        if not bullet or not bullet["text"].strip():
+        text = grammar.bullet_line(line)
+        if not text:
             raise BriefingError(
                 _(
                     "expected a trend point “- LABEL:TEXT” or the line "
@@ -451,7 +423,7 @@ class _Parser:
             raise BriefingError(
                 _("a trend point after 今日核心趋势总结; the summary line comes last"), line=number
             )
-        self.trends.points.append(split_label(bullet["text"].strip()))
+        self.trends.points.append(self.labelled(number, text))
 
     def finish_blocks(self):
         if self.analysis_line is not None:
@@ -464,11 +436,8 @@ class _Parser:
                 self.warn(self.analysis_line, _("the 深度解析 block has no paragraphs"))
         if self.trends is not None:
             if not self.trends.points and not self.trends.summary:
-                raise BriefingError(
-                    _("the 趋势总结 block is empty: expected “- LABEL:TEXT” lines"),
-                    line=self.trends_line,
-                )
-            if not self.trends.summary:
+                self.warn(self.trends_line, _("the 趋势总结 block is empty"))
+            elif not self.trends.summary:
                 self.warn(self.trends_line, _("the 趋势总结 block has no 今日核心趋势总结 line"))
 
     def check_duplicate_headlines(self, briefing):

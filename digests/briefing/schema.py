@@ -8,23 +8,8 @@ import json
 
 from django.utils.translation import gettext as _
 
-from .model import (
-    MAX_HEADLINE,
-    MAX_LABEL,
-    MAX_SECTION,
-    MAX_SOURCE,
-    MAX_TAG,
-    MAX_TITLE,
-    MAX_TOPIC,
-    MAX_URL,
-    Analysis,
-    Briefing,
-    BriefingError,
-    BriefingItem,
-    Labelled,
-    Section,
-    Trends,
-)
+from . import grammar
+from .model import Analysis, Briefing, BriefingError, BriefingItem, Labelled, Section, Trends
 
 STATUSES = {"draft", "review", "scheduled", "published", "unpublished"}
 
@@ -34,16 +19,22 @@ def _expect(condition, path, message):
         raise BriefingError(message, path=path)
 
 
-def _string(data, key, path, limit=None, optional=False, allow_empty=False):
+def _check(problems, path):
+    """Raise the first of a field's problems (from ``grammar``) at ``path``."""
+    if problems:
+        raise BriefingError(problems[0], path=path)
+
+
+def _string(data, key, path, rule=None, optional=False):
+    """The string at ``key``, stripped, and checked by the grammar's ``rule``."""
     value = data.get(key)
     where = f"{path}.{key}" if path else key
     if value is None and optional:
         return None
     _expect(isinstance(value, str), where, _("expected a string"))
     value = value.strip()
-    _expect(allow_empty or value, where, _("expected a non-empty string"))
-    if limit is not None:
-        _expect(len(value) <= limit, where, _("at most %(limit)d characters") % {"limit": limit})
+    if rule is not None:
+        _check(rule(value), where)
     return value
 
 
@@ -59,46 +50,60 @@ def _list(value, path):
 
 def _labelled(data, path):
     data = _object(data, path)
-    label = _string(data, "label", path, MAX_LABEL, allow_empty=True)
-    return Labelled(label, _string(data, "text", path))
+    label = _string(data, "label", path)
+    text = _string(data, "text", path)
+    _check(grammar.labelled_problems(label, text), path)
+    return Labelled(label, text)
 
 
 def _item(data, path):
     data = _object(data, path)
-    body = _string(data, "body", path)
-    tags = _list(data.get("tags", []), f"{path}.tags")
-    for index, tag in enumerate(tags):
-        _expect(
-            isinstance(tag, str) and tag.strip() and len(tag) <= MAX_TAG,
-            f"{path}.tags[{index}]",
-            _("expected a non-empty string of at most %(limit)d characters") % {"limit": MAX_TAG},
-        )
-    url = _string(data, "url", path, MAX_URL, optional=True)
-    _expect(
-        url is None or url.startswith(("http://", "https://")),
-        f"{path}.url",
-        _("expected an http:// or https:// address"),
-    )
+    tags = []
+    for index, tag in enumerate(_list(data.get("tags", []), f"{path}.tags")):
+        where = f"{path}.tags[{index}]"
+        _expect(isinstance(tag, str), where, _("expected a string"))
+        _check(grammar.tag_problems(tag.strip()), where)
+        tags.append(tag.strip())
+    source = _string(data, "source", path, optional=True) or None
+    if source is not None:
+        _check(grammar.source_problems(source), f"{path}.source")
+    url = _string(data, "url", path, grammar.url_problems, optional=True) or None
+    body = grammar.normalize_body(_string(data, "body", path))
+    _check(grammar.body_problems(body, trailer=bool(source or url or tags)), f"{path}.body")
     return BriefingItem(
-        topic=_string(data, "topic", path, MAX_TOPIC),
-        title=_string(data, "title", path, MAX_HEADLINE),
-        body="\n".join(line.strip() for line in body.splitlines() if line.strip()),
-        source=_string(data, "source", path, MAX_SOURCE, optional=True) or None,
-        url=url or None,
-        tags=sorted({tag.strip() for tag in tags}),
+        topic=_string(data, "topic", path, grammar.topic_problems),
+        title=_string(data, "title", path, grammar.headline_problems),
+        body=body,
+        source=source,
+        url=url,
+        tags=sorted(set(tags)),
     )
+
+
+def loads(text):
+    """Parse JSON text, turning every way it can fail into a ``BriefingError``."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise BriefingError(
+            _("the JSON is nested too deeply; a briefing needs at most %(depth)d levels")
+            % {"depth": grammar.MAX_JSON_DEPTH}
+        ) from None
+    except ValueError as error:
+        raise BriefingError(
+            _("not valid JSON: %(error)s") % {"error": error},
+            line=getattr(error, "lineno", None),
+        ) from None
 
 
 def from_dict(data):
-    """Build a ``Briefing`` from parsed JSON (or a JSON string); raise ``BriefingError``."""
+    """Build a ``Briefing`` from parsed JSON (or a JSON string); raise ``BriefingError``.
+
+    Every field passes the same rules (``grammar``) as the parser and the admin apply,
+    so whatever is accepted here exports to text that reads back the same.
+    """
     if isinstance(data, (str, bytes)):
-        try:
-            data = json.loads(data)
-        except ValueError as error:
-            raise BriefingError(
-                _("not valid JSON: %(error)s") % {"error": error},
-                line=getattr(error, "lineno", None),
-            ) from None
+        data = loads(data)
     data = _object(data, "$")
     raw_date = _string(data, "date", "")
     try:
@@ -106,17 +111,24 @@ def from_dict(data):
     except ValueError:
         raise BriefingError(_("expected a date as YYYY-MM-DD"), path="date") from None
     status = data.get("status", "draft")
-    _expect(status in STATUSES, "status", _("expected one of %(s)s") % {"s": sorted(STATUSES)})
+    _expect(
+        isinstance(status, str) and status in STATUSES,
+        "status",
+        _("expected one of %(s)s") % {"s": sorted(STATUSES)},
+    )
 
-    sections = []
+    sections, count = [], 0
     for s_index, raw in enumerate(_list(data.get("sections"), "sections")):
         path = f"sections[{s_index}]"
         raw = _object(raw, path)
         items = _list(raw.get("items"), f"{path}.items")
         _expect(items, f"{path}.items", _("a section needs at least one item"))
+        count += len(items)
+        if problem := grammar.items_problem(count):
+            raise BriefingError(problem, path=f"{path}.items")
         sections.append(
             Section(
-                name=_string(raw, "name", path, MAX_SECTION),
+                name=_string(raw, "name", path, grammar.section_problems),
                 items=[_item(item, f"{path}.items[{i}]") for i, item in enumerate(items)],
             )
         )
@@ -128,7 +140,7 @@ def from_dict(data):
     if data.get("analysis") is not None:
         raw = _object(data["analysis"], "analysis")
         analysis = Analysis(
-            title=_string(raw, "title", "analysis", MAX_TITLE),
+            title=_string(raw, "title", "analysis", grammar.analysis_title_problems),
             paragraphs=[
                 _labelled(p, f"analysis.paragraphs[{i}]")
                 for i, p in enumerate(_list(raw.get("paragraphs", []), "analysis.paragraphs"))
@@ -142,12 +154,13 @@ def from_dict(data):
                 _labelled(p, f"trends.points[{i}]")
                 for i, p in enumerate(_list(raw.get("points", []), "trends.points"))
             ],
-            summary=_string(raw, "summary", "trends", allow_empty=True, optional=True) or "",
+            summary=_string(raw, "summary", "trends", grammar.summary_problems, optional=True)
+            or "",
         )
     return Briefing(
         date=date,
-        title=_string(data, "title", "", MAX_TITLE),
-        lede=_string(data, "lede", "", optional=True, allow_empty=True) or "",
+        title=_string(data, "title", "", grammar.title_problems),
+        lede=_string(data, "lede", "", grammar.lede_problems, optional=True) or "",
         status=status,
         sections=sections,
         analysis=analysis,

@@ -12,7 +12,47 @@ def _who(user):
     return user.get_username() if user else _("the system")
 
 
-def conflict_message(digest, base_version):
+def choices(conflicts):
+    """Both values of each field both editors changed, side by side, with a choice."""
+    if not conflicts:
+        return ""
+    rows = format_html_join(
+        "",
+        "<tr><th scope='row'>{}</th>"
+        "<td><label><input type='radio' name='choose-{}' value='mine' required> {}</label>"
+        "<pre class='conflict-value'>{}</pre></td>"
+        "<td><label><input type='radio' name='choose-{}' value='theirs' required> {}</label>"
+        "<pre class='conflict-value'>{}</pre>"
+        "<input type='hidden' name='theirs-{}' value='{}'></td></tr>",
+        (
+            (
+                c.label,
+                c.field,
+                _("keep mine"),
+                c.mine,
+                c.field,
+                _("take theirs"),
+                c.theirs,
+                c.field,
+                c.theirs,
+            )
+            for c in conflicts
+        ),
+    )
+    return format_html(
+        "<p>{}</p><table class='merge-conflicts'><thead><tr><th></th><th>{}</th><th>{}</th>"
+        "</tr></thead><tbody>{}</tbody></table>",
+        _(
+            "Everything else was merged: your changes and theirs are both in the form. "
+            "You both changed these fields; choose which text to keep, then save:"
+        ),
+        _("yours"),
+        _("theirs (saved meanwhile)"),
+        rows,
+    )
+
+
+def conflict_message(digest, base_version, conflicts=None):
     """An HTML message: who changed the digest since ``base_version``, and what changed."""
     lines = []
     for event in DigestEvent.objects.filter(
@@ -46,6 +86,13 @@ def conflict_message(digest, base_version):
         for group in groups:
             for change in group.changes:
                 changes.append((group.title, change.label, change.html))
+    if conflicts:
+        return format_html(
+            "{intro}<ul class='conflict-who'>{who}</ul>{choices}",
+            intro=_("Not saved yet: this digest changed while you were editing it."),
+            who=format_html_join("", "<li>{}</li>", ((line,) for line in lines)),
+            choices=choices(conflicts),
+        )
     return format_html(
         "{intro}<ul class='conflict-who'>{who}</ul>{changes}<p>{outro}</p>",
         intro=_(

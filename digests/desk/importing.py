@@ -1,19 +1,24 @@
 """The admin's “Import from text” page: paste or upload, preview, then confirm."""
 
+from dataclasses import dataclass, field
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from digests.briefing import BriefingError, decode
+from digests import aliases, edition
+from digests.briefing import Briefing, BriefingError, decode, grammar
+from digests.desk.replacing import losses
 from digests.importing import ImportRefused, import_briefing, parse_any
 from digests.models import Category, Digest, Source
 
-MAX_UPLOAD = 2 * 1024 * 1024
+MAX_UPLOAD = grammar.MAX_FILE_BYTES  # the briefing grammar's file limit
 
 
 class ImportForm(forms.Form):
@@ -36,6 +41,13 @@ class ImportForm(forms.Form):
         label=gettext_lazy("Replace the draft if the day already has one"),
         required=False,
     )
+    # The confirmation step: the draft's version the preview compared with, and the
+    # editor's word that the changes it listed may go.
+    draft_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    discard = forms.BooleanField(
+        label=gettext_lazy("I understand that replacing the draft discards the changes above"),
+        required=False,
+    )
 
     def clean(self):
         data = super().clean()
@@ -56,10 +68,10 @@ class ImportForm(forms.Form):
             self.add_error("file" if upload else "text", str(error))
             return data
         existing = Digest.objects.filter(date=self.briefing.date).first()
-        if existing and existing.status == Digest.Status.PUBLISHED:
+        if existing and existing.status != Digest.Status.DRAFT:
             raise forms.ValidationError(
-                _("The digest of %(date)s is published; an import never replaces it.")
-                % {"date": self.briefing.date.isoformat()}
+                _("The digest of %(date)s is %(status)s; an import only ever replaces a draft.")
+                % {"date": self.briefing.date.isoformat(), "status": existing.get_status_display()}
             )
         if existing and not data.get("replace"):
             raise forms.ValidationError(
@@ -73,22 +85,93 @@ class ImportForm(forms.Form):
         return data
 
 
+@dataclass
+class Preview:
+    """What an import would do: where names land, the edition checks, what a draft loses."""
+
+    briefing: Briefing
+    sections: list  # of aliases.Match, one per heading
+    sources: list  # of aliases.Match, one per distinct 来源
+    checks: list  # of edition.CheckResult
+    draft: Digest | None = None  # the draft being replaced, with its contents
+    losses: list = field(default_factory=list)  # of history.Group
+
+    @classmethod
+    def build(cls, briefing, existing=None):
+        """Read only: two queries each for sections and sources, six for a draft."""
+        sections = aliases.resolve(Category, [section.name for section in briefing.sections])
+        sources = aliases.resolve(
+            Source, sorted({item.source for item in briefing.items if item.source})
+        )
+        draft = existing and Digest.objects.with_contents().filter(pk=existing.pk).first()
+        return cls(
+            briefing=briefing,
+            sections=list(sections.values()),
+            sources=list(sources.values()),
+            checks=edition.run_checks(edition.briefing_edition(briefing)),
+            draft=draft,
+            losses=losses(draft, briefing, sections, sources) if draft else [],
+        )
+
+    @property
+    def blocking(self):
+        return [result for result in self.checks if result.blocks]
+
+    @property
+    def warnings(self):
+        return [result for result in self.checks if not result.passed and not result.blocks]
+
+
+def _changed_since(preview):
+    return ImportRefused(
+        _(
+            "The draft of %(date)s changed since your preview. Check below what replacing "
+            "it discards now, then confirm again."
+        )
+        % {"date": preview.briefing.date.isoformat()}
+    )
+
+
+def confirm_import(preview, data, user):
+    """Import as previewed, or raise ``ImportRefused`` saying why not.
+
+    The draft must still be the version the preview compared with (checked again
+    on the locked row), and if the preview listed losses the editor must have
+    ticked that they may go.
+    """
+    draft = preview.draft
+    if draft is not None:
+        if data["draft_version"] != draft.version:
+            raise _changed_since(preview)
+        if preview.losses and not data["discard"]:
+            raise ImportRefused(
+                _("Tick “I understand …” to replace the draft and discard the changes listed.")
+            )
+    with transaction.atomic():
+        if draft is not None:
+            locked = Digest.objects.select_for_update().filter(pk=draft.pk)
+            if locked.values_list("version", flat=True).first() not in (draft.version, None):
+                raise _changed_since(preview)
+        return import_briefing(
+            preview.briefing, user=user, replace=data["replace"] and draft is not None
+        )
+
+
 def import_view(model_admin, request):
     """Preview on the first submit, import on “confirm”; nothing is written before that."""
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
-    preview = None
+    preview = refusal = None
     if request.method == "POST" and form.is_valid():
         if form.existing and not model_admin.has_change_permission(request, form.existing):
             raise PermissionDenied
+        preview = Preview.build(form.briefing, form.existing)
         if "confirm" in request.POST:
             try:
-                digest = import_briefing(
-                    form.briefing, user=request.user, replace=form.cleaned_data["replace"]
-                )
+                digest = confirm_import(preview, form.cleaned_data, request.user)
             except ImportRefused as error:
-                form.add_error(None, str(error))
+                refusal = str(error)
             else:
                 messages.success(
                     request,
@@ -96,30 +179,28 @@ def import_view(model_admin, request):
                     % {"date": digest.date.isoformat(), "count": len(form.briefing.items)},
                 )
                 return redirect(reverse("admin:digests_digest_change", args=[digest.pk]))
-        else:
-            preview = form.briefing
-            # The confirmation form carries the text, not the upload.
-            form = ImportForm(
-                initial={
-                    "text": form.cleaned_data["text"],
-                    "replace": form.cleaned_data["replace"],
-                }
-            )
+        # The confirmation form carries the text, not the upload, and the version of
+        # the draft the preview compared with.
+        form = ImportForm(
+            initial={
+                "text": form.cleaned_data["text"],
+                "replace": form.cleaned_data["replace"],
+                "draft_version": preview.draft.version if preview.draft else None,
+            }
+        )
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
         "title": _("Import a briefing from text"),
         "form": form,
-        "preview": preview,
+        "refusal": refusal,
+        "preview": preview and preview.briefing,
+        "sections": preview and preview.sections,
+        "sources": preview and preview.sources,
+        "checks": preview and preview.checks,
+        "blocking": preview and preview.blocking,
+        "check_warnings": preview and preview.warnings,
+        "draft": preview and preview.draft,
+        "losses": preview and preview.losses,
     }
-    if preview is not None:
-        names = {item.source for item in preview.items if item.source}
-        context["new_sources"] = sorted(
-            names - set(Source.objects.filter(name__in=names).values_list("name", flat=True))
-        )
-        sections = {section.name for section in preview.sections}
-        context["new_sections"] = sorted(
-            sections
-            - set(Category.objects.filter(name__in=sections).values_list("name", flat=True))
-        )
     return TemplateResponse(request, "admin/digests/digest/import.html", context)

@@ -21,10 +21,10 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from digests import history, workflow
+from digests import history, seo, workflow
 from digests.forms import CorrectionForm, NoteForm, ScheduleForm, ShareLinkForm
 from digests.models import Digest, PreviewLink, ReviewComment
-from digests.preview import preview_response, share_url
+from digests.preview import SHAREABLE, preview_response, share_url
 
 
 def post_only(view):
@@ -40,7 +40,9 @@ def post_only(view):
 
 
 def _digest(model_admin, request, object_id, queryset=None):
-    digest = get_object_or_404(queryset or Digest.objects.all(), pk=object_id)
+    if queryset is None:  # not `queryset or …`: that would load every digest to test it
+        queryset = Digest.objects.all()
+    digest = get_object_or_404(queryset, pk=object_id)
     if not model_admin.has_view_or_change_permission(request, digest):
         raise PermissionDenied
     return digest
@@ -134,6 +136,16 @@ def share_create(model_admin, request, object_id):
     digest = _digest(model_admin, request, object_id)
     if not request.user.has_perm("digests.add_previewlink"):
         raise PermissionDenied
+    if digest.status not in SHAREABLE:
+        messages.error(
+            request,
+            _(
+                "Share links are for work in progress (draft, in review, scheduled); "
+                "this digest is %(status)s."
+            )
+            % {"status": digest.get_status_display()},
+        )
+        return _back(digest, "#share-links")
     form = ShareLinkForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the number of hours the link should work."))
@@ -148,7 +160,7 @@ def share_create(model_admin, request, object_id):
         _("Share link created; it works until %(when)s: %(url)s")
         % {
             "when": f"{timezone.localtime(link.expires_at):%Y-%m-%d %H:%M}",
-            "url": request.build_absolute_uri(share_url(link)),
+            "url": seo.absolute(share_url(link)),
         },
     )
     return _back(digest, "#share-links")
@@ -201,10 +213,26 @@ def versions(model_admin, request, object_id):
     return TemplateResponse(request, "admin/digests/digest/versions.html", context)
 
 
-@post_only
 def restore(model_admin, request, object_id, version_id):
+    """Ask first (GET: what the version holds and what becomes of the digest), then restore."""
     digest = _digest(model_admin, request, object_id)
     version = get_object_or_404(Version.objects.get_for_object(digest), pk=version_id)
+    if request.method != "POST":
+        if not workflow.can_edit(digest, request.user) or digest.status not in workflow.RESTORABLE:
+            raise PermissionDenied
+        return TemplateResponse(
+            request,
+            "admin/digests/digest/restore_confirm.html",
+            {
+                **model_admin.admin_site.each_context(request),
+                "opts": Digest._meta,
+                "original": digest,
+                "title": _("Restore an earlier version?"),
+                "version": version,
+                "snapshot": history.snapshot(version.revision, digest.pk),
+                "in_review": digest.status == Digest.Status.REVIEW,
+            },
+        )
     if not _attempt(
         request,
         lambda: workflow.restore(digest, version, request.user),

@@ -4,8 +4,9 @@ from .blocks import Analysis, AnalysisParagraph, TrendPoint, TrendSummary
 from .desk import Correction, DigestEvent, Notification, PreviewLink, ReviewComment
 from .digest import Digest, DigestQuerySet
 from .item import Item, ItemQuerySet, Tag, TaggedItem
+from .public import PublicCounter
 from .search import SearchTerm
-from .taxonomy import Category, Source
+from .taxonomy import Category, SectionAlias, Source, SourceAlias
 
 __all__ = [
     "Analysis",
@@ -19,9 +20,12 @@ __all__ = [
     "ItemQuerySet",
     "Notification",
     "PreviewLink",
+    "PublicCounter",
     "ReviewComment",
     "SearchTerm",
+    "SectionAlias",
     "Source",
+    "SourceAlias",
     "Tag",
     "TaggedItem",
     "TrendPoint",

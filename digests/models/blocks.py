@@ -1,7 +1,17 @@
 """The two closing blocks of a briefing: the deep analysis and the trend summary."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+
+from digests.briefing import grammar
+from digests.validators import (
+    validate_analysis_title,
+    validate_label,
+    validate_paragraph,
+    validate_summary,
+)
 
 
 class LabelledText(models.Model):
@@ -10,11 +20,12 @@ class LabelledText(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     label = models.CharField(
         _("label"),
-        max_length=30,
+        max_length=grammar.MAX_LABEL,
         blank=True,
+        validators=[validate_label],
         help_text=_("The word before the colon, e.g. 背景 or 数据支撑."),
     )
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), validators=[validate_paragraph])
 
     class Meta:
         abstract = True
@@ -22,6 +33,11 @@ class LabelledText(models.Model):
 
     def __str__(self):
         return f"{self.label}:{self.text}" if self.label else self.text
+
+    def clean(self):
+        """An unlabelled text must not read as LABEL:TEXT once written out."""
+        if problems := grammar.labelled_problems(self.label, self.text):
+            raise ValidationError({"text": [capfirst(p) for p in problems]})
 
 
 class Analysis(models.Model):
@@ -36,7 +52,8 @@ class Analysis(models.Model):
     )
     title = models.CharField(
         _("title"),
-        max_length=200,
+        max_length=grammar.MAX_TITLE,
+        validators=[validate_analysis_title],
         help_text=_("The line after 深度解析:, e.g. 中国AI领跑全球的核心驱动力."),
     )
 
@@ -69,6 +86,7 @@ class TrendSummary(models.Model):
     summary = models.TextField(
         _("core summary"),
         blank=True,
+        validators=[validate_summary],
         help_text=_("The one line after 今日核心趋势总结:."),
     )
 

@@ -5,7 +5,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from digests.validators import validate_image
+from digests.briefing import grammar
+from digests.validators import validate_image, validate_lede, validate_title
 
 DEFAULT_TITLE = "每日科技新闻速览"
 
@@ -19,6 +20,21 @@ class DigestQuerySet(models.QuerySet):
     def published(self):
         """The digests readers may see: the one definition of “public”."""
         return self.filter(status=Digest.Status.PUBLISHED)
+
+    def withdrawn(self):
+        """Digests taken off the public site and not reopened: their address says so (410).
+
+        Each carries ``withdrawal_reason`` and ``withdrawn_at``, from its latest withdrawal.
+        """
+        from digests.models.desk import DigestEvent
+
+        latest = DigestEvent.objects.filter(
+            digest=models.OuterRef("pk"), action=DigestEvent.Action.WITHDRAW
+        ).order_by("-created_at", "-id")[:1]
+        return self.filter(status=Digest.Status.UNPUBLISHED).annotate(
+            withdrawal_reason=models.Subquery(latest.values("note")),
+            withdrawn_at=models.Subquery(latest.values("created_at")),
+        )
 
     def with_contents(self):
         """Fetch each digest's items, tags, analysis and trends in a fixed number of queries."""
@@ -63,12 +79,16 @@ class Digest(models.Model):
     )
     title = models.CharField(
         _("title"),
-        max_length=200,
+        max_length=grammar.MAX_TITLE,
         default=DEFAULT_TITLE,
+        validators=[validate_title],
         help_text=_("Shown above the briefing; the date is added by the site."),
     )
     lede = models.TextField(
-        _("lede"), blank=True, help_text=_("An optional opening paragraph for the day.")
+        _("lede"),
+        blank=True,
+        validators=[validate_lede],
+        help_text=_("An optional opening paragraph for the day, on one line."),
     )
     cover_image = models.ImageField(
         _("cover image"),

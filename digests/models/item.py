@@ -1,13 +1,23 @@
 """A news item in a digest, and its tags."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from digests.briefing import grammar
 from digests.slugs import pinyin_slug
-from digests.validators import validate_body, validate_image, validate_topic
+from digests.validators import (
+    validate_body,
+    validate_headline,
+    validate_image,
+    validate_one_line,
+    validate_topic,
+    validate_url,
+)
 
 
 class Tag(TagBase):
@@ -82,14 +92,15 @@ class Item(models.Model):
     )
     topic = models.CharField(
         _("topic"),
-        max_length=40,
+        max_length=grammar.MAX_TOPIC,
         validators=[validate_topic],
         help_text=_("The short label before the hyphen in the heading, e.g. AI技术."),
     )
     topic_slug = models.SlugField(_("topic slug"), max_length=80, editable=False)
     title = models.CharField(
         _("headline"),
-        max_length=200,
+        max_length=grammar.MAX_HEADLINE,
+        validators=[validate_headline],
         help_text=_("The headline after the hyphen, e.g. 大模型轻量化与边缘部署普及."),
     )
     body = models.TextField(
@@ -108,8 +119,9 @@ class Item(models.Model):
     )
     url = models.URLField(
         _("link to the original"),
-        max_length=500,
+        max_length=grammar.MAX_URL,
         blank=True,
+        validators=[validate_url],
         help_text=_("Optional address of the original article."),
     )
     image = models.ImageField(
@@ -127,6 +139,7 @@ class Item(models.Model):
         _("image description"),
         max_length=200,
         blank=True,
+        validators=[validate_one_line],
         help_text=_("Describes the picture for readers who cannot see it."),
     )
     tags = TaggableManager(
@@ -166,6 +179,18 @@ class Item(models.Model):
 
     def get_absolute_url(self):
         return reverse("digests:item", kwargs={"pk": self.pk})
+
+    def clean(self):
+        """Store the body as the text format holds it; its last paragraph must read as body.
+
+        Without a 来源 or 链接 line after it, a last paragraph that looks like a heading
+        would be read as one when the digest is exported and imported again.
+        """
+        if isinstance(self.body, str):
+            self.body = grammar.normalize_body(self.body)
+            trailer = bool(self.source_id or self.url)
+            if not trailer and (problems := grammar.body_problems(self.body, trailer=False)):
+                raise ValidationError({"body": [capfirst(p) for p in problems]})
 
     def fill_derived_fields(self):
         """Set what is computed from the item's own fields (``bulk_create`` callers too)."""

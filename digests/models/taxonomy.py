@@ -1,11 +1,15 @@
 """Sections (categories) of the briefing and the sources items come from."""
 
+import unicodedata
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from digests.briefing import grammar
 from digests.slugs import unique_slug
-from digests.validators import validate_section_name
+from digests.validators import validate_section_name, validate_source_name
 
 
 class SluggedQuerySet(models.QuerySet):
@@ -31,12 +35,67 @@ class SlugFromNameMixin:
         super().save(*args, **kwargs)
 
 
-class Category(SlugFromNameMixin, models.Model):
+def name_key(name):
+    """The form in which names and aliases are compared: NFKC, case-folded, no whitespace.
+
+    So ＡＩ技术动态, AI 技术动态 and ai技术动态 are one name to the importer and to
+    the checks below; the name itself is stored as typed.
+    """
+    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def name_clash(model, name, *, owner, skip_same_table):
+    """Why ``name`` cannot name ``owner`` (a section or source) or be its alias, or None.
+
+    Names and aliases of one model share a single space of ``name_key``s, so that an
+    imported name finds exactly one row. Rows of the table being saved that carry
+    exactly the same name are left to its unique constraint.
+    """
+    key, noun = name_key(name), model._meta.verbose_name
+    relation = model._meta.get_field("aliases")
+    others = model._default_manager.exclude(pk=owner.pk).only("pk", "name")
+    for row in others:
+        if name_key(row.name) == key and not (skip_same_table == "name" and row.name == name):
+            return _(
+                "“%(name)s” is taken: it is the name of the %(noun)s “%(other)s” "
+                "(names are compared ignoring case, spaces and full-width forms)."
+            ) % {"name": name, "noun": noun, "other": row.name}
+    aliases = (
+        relation.related_model._default_manager.exclude(**{relation.field.name: owner.pk})
+        .select_related(relation.field.name)
+        .only("name", f"{relation.field.name}__name")
+    )
+    for alias in aliases:
+        if name_key(alias.name) == key and not (skip_same_table == "alias" and alias.name == name):
+            return _(
+                "“%(name)s” is taken: “%(alias)s” is a former or other name of the %(noun)s "
+                "“%(other)s”; remove it from there first."
+            ) % {
+                "name": name,
+                "alias": alias.name,
+                "noun": noun,
+                "other": getattr(alias, relation.field.name).name,
+            }
+    return None
+
+
+class KnownByAliasesMixin:
+    """A section or source whose name must not be another one's name or alias."""
+
+    def clean(self):
+        super().clean()
+        if self.name and (
+            problem := name_clash(type(self), self.name, owner=self, skip_same_table="name")
+        ):
+            raise ValidationError({"name": problem})
+
+
+class Category(SlugFromNameMixin, KnownByAliasesMixin, models.Model):
     """A section of the briefing, such as “AI技术动态” or “前沿科技突破”."""
 
     name = models.CharField(
         _("name"),
-        max_length=50,
+        max_length=grammar.MAX_SECTION,
         unique=True,
         validators=[validate_section_name],
         help_text=_("The section heading as it appears in the briefing, e.g. AI技术动态."),
@@ -80,7 +139,7 @@ class Category(SlugFromNameMixin, models.Model):
         return reverse("digests:category", kwargs={"slug": self.slug})
 
 
-class Source(SlugFromNameMixin, models.Model):
+class Source(SlugFromNameMixin, KnownByAliasesMixin, models.Model):
     """Where an item came from: a media outlet, a government site, a blog, a person."""
 
     class Kind(models.TextChoices):
@@ -92,8 +151,9 @@ class Source(SlugFromNameMixin, models.Model):
 
     name = models.CharField(
         _("name"),
-        max_length=100,
+        max_length=grammar.MAX_SOURCE,
         unique=True,
+        validators=[validate_source_name],
         help_text=_("As written after 来源: in the briefing, e.g. 网易手机网."),
     )
     slug = models.SlugField(
@@ -134,3 +194,67 @@ class Source(SlugFromNameMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("digests:source", kwargs={"slug": self.slug})
+
+
+class AliasMixin:
+    """An alias must not be another row's name or alias (see ``name_clash``)."""
+
+    owner_field = None
+
+    def clean(self):
+        super().clean()
+        owner = getattr(self, self.owner_field, None)  # None while unset
+        if self.name and owner is not None:
+            problem = name_clash(type(owner), self.name, owner=owner, skip_same_table="alias")
+            if problem:
+                raise ValidationError({"name": problem})
+
+
+class SectionAlias(AliasMixin, models.Model):
+    """Another heading for a section, e.g. its name before a rename; imports match it."""
+
+    category = models.ForeignKey(
+        Category, verbose_name=_("section"), on_delete=models.CASCADE, related_name="aliases"
+    )
+    owner_field = "category"
+    name = models.CharField(
+        _("alias"),
+        max_length=grammar.MAX_SECTION,
+        unique=True,
+        validators=[validate_section_name],
+        help_text=_("A former or alternative heading; an imported briefing using it lands here."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("section alias")
+        verbose_name_plural = _("section aliases")
+
+    def __str__(self):
+        return self.name
+
+
+class SourceAlias(AliasMixin, models.Model):
+    """Another name of a source, e.g. its name before a rename; imports match it."""
+
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.CASCADE, related_name="aliases"
+    )
+    owner_field = "source"
+    name = models.CharField(
+        _("alias"),
+        max_length=grammar.MAX_SOURCE,
+        unique=True,
+        validators=[validate_source_name],
+        help_text=_(
+            "A former or alternative name; an imported 来源 line using it means this source."
+        ),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("source alias")
+        verbose_name_plural = _("source aliases")
+
+    def __str__(self):
+        return self.name

@@ -6,8 +6,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from digests.search.index import current_terms
-from digests.search.query import SHORT_QUERY
-from digests.search.tokenize import query_tokens
+from digests.search.query import substring_query
+from digests.search.tokenize import is_number, normalize, query_tokens
 
 ELLIPSIS = "…"
 
@@ -16,16 +16,25 @@ def words_to_mark(q_or_tokens):
     """The words a query looks for, as ``search`` does: the query itself if short."""
     if not isinstance(q_or_tokens, str):
         return [token for token in q_or_tokens if token]
-    q = q_or_tokens.strip()
-    if len(q) <= SHORT_QUERY:
-        return [q] if q else []
+    q = normalize(q_or_tokens).strip()
+    if not q:
+        return []
+    if substring_query(q):
+        return [q]
     return [q, *query_tokens(q, current_terms())]
+
+
+def _word_pattern(token):
+    """A token's pattern; a number only where it stands whole (3.0 is not marked in 13.0)."""
+    if is_number(token):
+        return rf"(?<!\d)(?<!\d\.){re.escape(token)}(?!\.?\d)"
+    return re.escape(token)
 
 
 def _pattern(tokens):
     """A case-insensitive pattern for the tokens, longest first so it wins where they overlap."""
     unique = sorted(set(tokens), key=lambda token: (-len(token), token))
-    return re.compile("|".join(re.escape(token) for token in unique), re.IGNORECASE)
+    return re.compile("|".join(_word_pattern(token) for token in unique), re.IGNORECASE)
 
 
 def _window(text, match, length):

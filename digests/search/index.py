@@ -19,7 +19,7 @@ from django.utils import timezone
 from digests import public_cache
 from digests.models import Item, SearchTerm
 from digests.models.item import tags_prefetch
-from digests.search.tokenize import index_tokens, normalize_terms, shipped_terms
+from digests.search.tokenize import index_tokens, normalize_terms, shipped_terms, stored
 from digests.search.tokenize import tokenizer_version as _tokenizer_version
 
 log = logging.getLogger(__name__)
@@ -50,20 +50,20 @@ def tokenizer_version(terms=None):
 def terms_changed():
     """Call after adding, changing or deleting search terms (the admin does).
 
-    Once the transaction commits: forget the cached terms, make cached public
-    pages stale, and queue a rebuild of the items whose tokens are now stale;
+    In the transaction, make cached public pages stale; once it commits,
+    forget the cached terms and queue a rebuild of the items whose tokens are now stale;
     and, where the task backend can defer, another once every process's cache
     has the new terms, for items saved meanwhile with the old ones.
     """
 
     def after_commit():
         cache.delete(TERMS_KEY)
-        public_cache.invalidate()
         rebuild_search_index_task.enqueue()
         if rebuild_search_index_task.get_backend().supports_defer:
             later = timezone.now() + datetime.timedelta(seconds=TERMS_TIMEOUT)
             rebuild_search_index_task.using(run_after=later).enqueue()
 
+    public_cache.changed()  # in the transaction of the change
     transaction.on_commit(after_commit)
 
 
@@ -72,7 +72,8 @@ def item_tokens(item, terms):
     headline = index_tokens(f"{item.topic}\n{item.title}", terms)
     rest = [item.body, item.source.name if item.source else ""]
     rest += [tag.name for tag in item.tag_list]
-    return " ".join(headline), " ".join(index_tokens("\n".join(rest), terms))
+    rest = index_tokens("\n".join(rest), terms)
+    return " ".join(map(stored, headline)), " ".join(map(stored, rest))
 
 
 def index_items(items, terms=None):

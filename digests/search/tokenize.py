@@ -19,6 +19,17 @@ item's text finds the item.
 Terms (the shipped ``terms.txt`` and the desk's ``SearchTerm`` rows) are words
 jieba must keep whole. An indexed term also brings the parts plain jieba would
 cut it into, so adding a term never hides an item from a search for its parts.
+
+Every word is then cut into *atoms*, the pieces both databases' full-text
+parsers keep whole whatever surrounds them: a number (``3.0``, ``2026``), a
+run of Latin letters (``gbps``), a run of other letters (``芯片``). So 100Gbps
+is indexed as ``100 gbps`` and found by ``Gbps`` or ``100``; a query word of
+several atoms (``100gbps``, ``qwen2.5``) must find them side by side, as a
+phrase. Numbers are matched whole: ``3.0`` is not in ``13.0`` or ``3.0.1``, and
+``1,000`` is the number 1000. Both parsers would cut ``3.0`` at its point
+(SQLite) or keep ``3.0.1`` whole (PostgreSQL), so a number's points are stored
+and searched as ``p`` (``3p0``): ``stored()`` does that, and no other atom can
+hold a digit next to a letter.
 """
 
 import functools
@@ -33,7 +44,7 @@ import jieba
 
 # Bump when the tokens for the same text and terms change (normalisation, the
 # jieba mode, the filter): every item's search_version then goes stale.
-ALGORITHM_VERSION = "1"
+ALGORITHM_VERSION = "2"  # 2: atoms, numbers whole, control characters dropped
 TERMS_FILE = Path(__file__).with_name("terms.txt")
 # High enough that a term beats any split of it and any overlapping word
 # (the most frequent word in jieba's dictionary, 的, has about 320 000).
@@ -41,8 +52,21 @@ TERM_FREQ = 1_000_000
 # jieba already keeps a run of ASCII letters and digits whole (6G, DeepSeek);
 # as dictionary words they would only split longer runs (open|ai in openai).
 _PLAIN_ASCII = re.compile(r"[a-z0-9]+")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN = re.compile(f"[{_HAN_CHARS}]")
 _HAN_WORD = re.compile(f"{_HAN.pattern}+")
+# What jieba is not needed for: numbers (with their decimal points) and runs of
+# letters other than Chinese (Latin, accented, Cyrillic, kana …), taken straight
+# from the text so that jieba's guesses never cut or glue them (3.0.1, 100gbps).
+_DIRECT = re.compile(f"\\d+(?:\\.\\d+)*|[^\\W\\d_{_HAN_CHARS}]+")
+# The atoms of any word: those, or a run of Chinese characters.
+_ATOM = re.compile(f"{_DIRECT.pattern}|{_HAN_WORD.pattern}")
+_NUMBER = re.compile(r"\d+(?:\.\d+)+")
+# Control characters (NUL…) are no text: a space, so they also separate words.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# A thousands separator inside a number: 1,000 is 1000.
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+DECIMAL_POINT = "p"  # how a number's point is stored and searched (see stored())
 
 jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" on anyone's terminal
 
@@ -51,8 +75,25 @@ _tokenizers = {}  # tokenizer_version(terms) -> jieba.Tokenizer, for this proces
 
 
 def normalize(text):
-    """The form text is segmented in: NFKC (full-width to ASCII) and lowercase."""
-    return unicodedata.normalize("NFKC", text or "").lower()
+    """The form text is segmented in: NFKC (full-width to ASCII), lowercase, no control
+    characters, no thousands separators."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    return _THOUSANDS.sub("", _CONTROL.sub(" ", text))
+
+
+def atoms(word):
+    """A word's pieces both full-text parsers keep whole: numbers, Latin letters, other letters."""
+    return _ATOM.findall(word)
+
+
+def stored(token):
+    """A token as the database indexes and searches it: a number's points as ``p``."""
+    return token.replace(".", DECIMAL_POINT) if _NUMBER.fullmatch(token) else token
+
+
+def is_number(token):
+    """Whether an atom is a number (matched whole, never inside another number)."""
+    return token[:1].isdigit()
 
 
 def normalize_terms(terms):
@@ -115,8 +156,10 @@ def _tokenizer(terms):
         tokenizer.FREQ, tokenizer.total = dict(plain.FREQ), plain.total
         tokenizer.initialized = True
         for term in terms:
-            if not _PLAIN_ASCII.fullmatch(term):
-                tokenizer.add_word(term, freq=TERM_FREQ)
+            # jieba only segments the Chinese part of a text (see _segments): a
+            # term such as 生成式AI keeps its Chinese part whole.
+            for word in _HAN_WORD.findall(term):
+                tokenizer.add_word(word, freq=TERM_FREQ)
         with _lock:
             # Terms change rarely: keep the newest set only, beside the plain one.
             for old in [key for key in _tokenizers if key is not None]:
@@ -125,30 +168,50 @@ def _tokenizer(terms):
     return tokenizer
 
 
-def _is_word(token):
-    """Whether a token has a letter, a digit or a CJK character (not only punctuation)."""
-    return any(char.isalnum() for char in token)
+def _segments(text):
+    """``text`` (normalised) in order, as ``(atoms, None)`` for a run of numbers and
+    letters that touch (100gbps: ``("100", "gbps")``) and ``(None, rest)`` for what
+    lies between, which jieba segments."""
+    position, group = 0, []
+    for match in _DIRECT.finditer(text):
+        if match.start() > position:
+            if group:
+                yield tuple(group), None
+                group = []
+            yield None, text[position : match.start()]
+        group.append(match.group())
+        position = match.end()
+    if group:
+        yield tuple(group), None
+    if position < len(text):
+        yield None, text[position:]
 
 
 def index_tokens(text, terms=()):
     """Every word of ``text`` at every granularity, for the index (repeats kept: they rank).
 
-    Each term found anywhere in the text is indexed whole, even where the
-    segmentation took a neighbouring term instead (生成式AI芯片 is cut 生成式ai|芯片
-    yet holds AI芯片 too), with the parts plain jieba cuts it into; then every
-    Chinese character of the text, once.
+    Numbers and letter runs come straight from the text, in order; the Chinese
+    between them is cut by jieba's search mode. Each term found anywhere in the
+    text is indexed whole, even where the segmentation took a neighbouring term
+    instead (生成式AI芯片 holds AI芯片 too), with the parts plain jieba cuts it into;
+    then every Chinese character of the text, once. Each word is given as its atoms.
     """
     terms = normalize_terms(terms)
     text = normalize(text)
-    tokens = [w.strip() for w in _tokenizer(terms).cut_for_search(text)]
-    tokens = [w for w in tokens if _is_word(w)]
+    tokenizer = _tokenizer(terms)
+    tokens = []
+    for group, rest in _segments(text):
+        if group:
+            tokens.extend(group)
+        else:
+            tokens.extend(a for word in tokenizer.cut_for_search(rest) for a in atoms(word))
     found = [t for t in terms if t in text and not _PLAIN_ASCII.fullmatch(t)]
     if found:
         plain = _plain()
         for term in found:
-            if term not in tokens:
-                tokens.append(term)
-            tokens.extend(part for part in plain.lcut(term) if part != term and _is_word(part))
+            if not set(atoms(term)) <= set(tokens):
+                tokens.extend(atoms(term))
+            tokens.extend(a for part in plain.lcut(term) if part != term for a in atoms(part))
     tokens.extend(dict.fromkeys(_HAN.findall(text)))
     return tokens
 
@@ -158,14 +221,26 @@ def _made_up(word, tokenizer):
     return len(word) > 1 and bool(_HAN_WORD.fullmatch(word)) and not tokenizer.FREQ.get(word)
 
 
-def query_tokens(text, terms=()):
-    """The words of a query in precise mode, each once; made-up words as their characters."""
+def query_words(text, terms=()):
+    """The words of a query, each once and as a tuple of its atoms: one atom for most
+    words, several for letters and numbers that touch (100gbps), which the index
+    must hold side by side. Chinese is cut in precise mode, made-up words as
+    their characters."""
     tokenizer = _tokenizer(terms)
-    tokens = []
-    for word in tokenizer.lcut(normalize(text)):
-        word = word.strip()
-        if _made_up(word, tokenizer):
-            tokens.extend(word)
-        elif _is_word(word):
-            tokens.append(word)
-    return list(dict.fromkeys(tokens))
+    words = []
+    for group, rest in _segments(normalize(text)):
+        if group:
+            words.append(group)
+            continue
+        for word in tokenizer.lcut(rest):
+            word = word.strip()
+            if _made_up(word, tokenizer):
+                words.extend((char,) for char in word)
+            else:
+                words.extend((atom,) for atom in atoms(word))
+    return list(dict.fromkeys(words))
+
+
+def query_tokens(text, terms=()):
+    """The atoms of a query's words, each once (what the results page marks)."""
+    return list(dict.fromkeys(atom for word in query_words(text, terms) for atom in word))
