@@ -7,6 +7,8 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DEV    := DEBUG=1
+# Test workers (pytest-xdist), one per core of the usual two-core machine; 0 runs them in one process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run worker test install install-test forget-old-env migrate demo lint format messages clean
 
@@ -24,7 +26,7 @@ test: install-test ## set up if needed and run every check and test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || \
