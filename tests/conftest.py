@@ -114,6 +114,19 @@ def browser():
         chromium.close()
 
 
+def desk_login(browser, live_server, username, locale="zh-CN"):
+    """A browser of its own, logged in to the desk as ``username`` (the members above)."""
+    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw-for-tests")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+    return page
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})

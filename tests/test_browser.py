@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from digests.briefing import parse_text
 from digests.importing import import_briefing
+from tests.conftest import desk_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,21 +51,9 @@ AI技术-国产大模形开源发布
 """
 
 
-def log_in(browser, live_server, username):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-for-tests")
-    page.click("input[type=submit]")
-    page.wait_for_url("**/admin/")
-    return page
-
-
 def test_the_whole_desk(live_server, browser, editor, other_editor, reviewer, artifacts):
     # An editor imports a pasted briefing ...
-    desk = log_in(browser, live_server, "editor")
+    desk = desk_login(browser, live_server, "editor")
     desk.goto(live_server.url + "/admin/digests/digest/")
     desk.get_by_role("link", name="从文本导入").click()
     desk.fill("#id_text", DESK_BRIEFING)
@@ -82,14 +71,14 @@ def test_the_whole_desk(live_server, browser, editor, other_editor, reviewer, ar
     expect(desk.locator(".status-badge").first).to_have_text("待审")
 
     # The reviewer asks for changes, with a comment.
-    chief = log_in(browser, live_server, "reviewer")
+    chief = desk_login(browser, live_server, "reviewer")
     chief.goto(change_url)
     chief.fill("#note-request_changes", "第二条请补充量产时间。")
     chief.get_by_role("button", name="退回修改").click()
     expect(chief.locator(".status-badge").first).to_have_text("草稿")
 
     # A second editor opens the draft too, and will save later.
-    colleague = log_in(browser, live_server, "editor2")
+    colleague = desk_login(browser, live_server, "editor2")
     colleague.goto(change_url)
 
     # The editor sees the comment, edits and resubmits.

@@ -8,6 +8,7 @@ from digests.briefing import parse_text
 from digests.desk.merge import three_way
 from digests.importing import import_briefing
 from digests.models import Digest, Item
+from tests.conftest import desk_login
 from tests.formdata import form_data
 
 BRIEFING = """每日科技新闻速览(2026-03-05)
@@ -193,18 +194,6 @@ def test_a_stale_save_with_broken_form_data_is_an_error_not_a_500(digest, editor
 # --- two browsers --------------------------------------------------------------------------
 
 
-def browser_session(browser, live_server, username):
-    context = browser.new_context(locale="en", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-for-tests")
-    page.click("input[type=submit]")
-    page.wait_for_url("**/admin/")
-    return page
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_two_editors_in_two_browsers_keep_both_changes(
@@ -214,8 +203,8 @@ def test_two_editors_in_two_browsers_keep_both_changes(
 
     digest = import_briefing(parse_text(BRIEFING), user=editor)
     url = live_server.url + reverse("admin:digests_digest_change", args=[digest.pk])
-    alice = browser_session(browser, live_server, "editor")
-    bob = browser_session(browser, live_server, "editor2")
+    alice = desk_login(browser, live_server, "editor", locale="en")
+    bob = desk_login(browser, live_server, "editor2", locale="en")
     alice.goto(url)
     bob.goto(url)
 
