@@ -136,6 +136,10 @@ class ForgivingRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = ForgivingRedisCacheClient
 
+    def failing(self):
+        """Whether Redis failed lately and is being left alone (no round trip)."""
+        return self._cache.outage.skipping()
+
     def available(self):
         """Whether Redis answers now (one PING; False during an outage's retry pause)."""
         return self._cache.ping()

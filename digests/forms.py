@@ -223,26 +223,40 @@ class ItemFormSet(forms.BaseInlineFormSet):
 
     def get_queryset(self):
         if not hasattr(self, "_queryset"):
-            self._queryset = super().get_queryset().prefetch_related(tags_prefetch())
+            self._queryset = (
+                super()
+                .get_queryset()
+                # Joined, so a read-only page shows each row's section and source
+                # without a query per row, and ``known`` starts from them.
+                .select_related(*self.related_fields)
+                .prefetch_related(tags_prefetch())
+            )
         return self._queryset
 
     @cached_property
     def known(self):
-        """Every row's section and source (stored or chosen), one query per field."""
+        """Every row's section and source: the stored ones came with the rows, and the
+        ones chosen anew on a saved form are looked up in one query per field."""
         known = {}
         for name in self.related_fields:
             field = self.form.base_fields.get(name)
             if not isinstance(field, KnownChoiceField):
                 continue
-            chosen = {str(getattr(item, f"{name}_id")) for item in self.get_queryset()}
+            stored = {
+                str(obj.pk): obj
+                for obj in (getattr(item, name) for item in self.get_queryset())
+                if obj is not None
+            }
+            chosen = set()
             if self.is_bound:
-                chosen |= {
+                chosen = {
                     value
                     for key, value in self.data.items()
                     if key.startswith(f"{self.prefix}-") and key.endswith(f"-{name}")
                 }
-            pks = {int(pk) for pk in chosen if pk.isascii() and pk.isdigit()}
-            known[name] = {str(pk): obj for pk, obj in field.queryset.in_bulk(pks).items()}
+            pks = {int(pk) for pk in chosen - stored.keys() if pk.isascii() and pk.isdigit()}
+            found = field.queryset.in_bulk(pks) if pks else {}
+            known[name] = {**stored, **{str(pk): obj for pk, obj in found.items()}}
         return known
 
     def _construct_form(self, i, **kwargs):
@@ -340,7 +354,10 @@ class CorrectionForm(forms.Form):
 
     def __init__(self, *args, digest, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = digest.items.order_by("position", "id")
+        # Not ``digest.items``: on a digest fetched with its contents, that would fetch
+        # the items' tags and corrections again for a list of headlines.
+        items = Item.objects.filter(digest=digest)
+        self.fields["item"].queryset = items.order_by("position", "id")
         self.fields["item"].label_from_instance = lambda item: item.heading
 
 

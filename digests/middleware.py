@@ -1,14 +1,26 @@
 """The public page cache: anonymous readers' pages, served from the cache in one lookup.
 
-A cached page is stored with the public cache generation it was built under
-(``digests.public_cache``); publishing, withdrawing or correcting a digest
-raises the generation in the database, so every older page is stale at once.
-Each worker reads the generation at most once a second; with Redis, it also
-keeps the pages it served lately in its own memory, so a warm page costs no
-round trip at all. A cache that cannot be reached is a cache that keeps
-nothing (``digests.cache``): pages are then built from the database.
-Pages carry an ``ETag`` and ``Cache-Control`` for shared caches, and a
-conditional request that matches is answered ``304 Not Modified``.
+Django's ``UpdateCacheMiddleware``/``FetchFromCacheMiddleware`` cannot serve
+this site: they know nothing of the public generation or its floor, cannot
+serve a stale page while a fresh one is built, let concurrent misses all
+render, and derive the server-side timeout from ``max-age``. So this one
+middleware does the lookup; Django does the rest (the cache framework for
+storage, ``ConditionalGetMiddleware`` for ``ETag`` and 304,
+``patch_cache_control``/``patch_vary_headers`` for headers).
+
+Each page address has one entry, holding the public generation it was built
+under (``digests.public_cache``):
+
+- built under the current generation: a **hit**;
+- built under an older one, but not below the *floor* (raised by a
+  withdrawal) and stale for less than ``NEWSROOM_STALE_SECONDS``: served
+  **stale**, while a refresh is under way (the task worker renders the page
+  again, ``digests.refresh``; with a per-process cache, this request does);
+- otherwise a **miss**: one request renders the page while the others wait
+  for it, up to ``WAIT_SECONDS``, rather than all rendering it at once.
+
+A cache that cannot be reached is a cache that keeps nothing
+(``digests.cache``): no entry, no lock, pages built from the database.
 
 Only anonymous ``GET``/``HEAD`` requests for the reader site are cached: not the
 admin, previews, static or media files, nor anyone with a session cookie.
@@ -17,6 +29,7 @@ Pages are kept per validated host (a disallowed host gets its 400 first).
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 
 from django.conf import settings
@@ -24,13 +37,18 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
-from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import parse_http_date_safe
+from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 
 from digests import public_cache
 
 NOT_CACHED = ("/admin/", "/preview/", "/healthz", "/static/", "/media/")
 KEY_PREFIX = "newsroom:page:"
+# A WSGI environ key (no HTTP header can set it): the refresh task's requests.
+REFRESH = "newsroom.refresh"
+LOCK_SECONDS = 10  # a render that takes longer lets another request try
+REFRESH_CLAIM_SECONDS = 30  # how long a queued refresh keeps others from queueing one
+WAIT_SECONDS = 2.0
+POLL_SECONDS = 0.02
 
 
 def cacheable_request(request):
@@ -54,15 +72,19 @@ def cacheable_response(response):
     )
 
 
-def page_key(request):
-    """One key per validated host, path and query string (HEAD shares GET's page).
+def page_address(request):
+    """The page's absolute address, under the validated host.
 
-    The host is in the key because pages and feeds carry absolute links: a page
+    The host is in it because pages and feeds carry absolute links: a page
     built for one allowed name of the site is never served under another.
     ``request.get_host()`` raises ``DisallowedHost`` (a 400) for a host not in
     ``ALLOWED_HOSTS``, before any cached page is looked at.
     """
-    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    return f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+
+
+def page_key(address):
+    """One key per address (HEAD shares GET's page)."""
     return KEY_PREFIX + hashlib.sha256(address.encode()).hexdigest()[:32]
 
 
@@ -71,22 +93,49 @@ def shared_cache():
     return not settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
 
 
+def cache_failing():
+    """Whether the cache is unreachable now (then ``add`` refuses every lock)."""
+    failing = getattr(cache, "failing", None)
+    return failing is not None and failing()
+
+
+def cache_control():
+    """``NEWSROOM_CACHE_CONTROL`` as ``patch_cache_control`` arguments."""
+    directives = {}
+    for part in settings.NEWSROOM_CACHE_CONTROL.split(","):
+        name, sep, value = part.strip().partition("=")
+        if name:
+            directives[name.replace("-", "_")] = value if sep else True
+    return directives
+
+
 def prepare(response):
     """Headers every cached public page carries; the language is in its path, not a header."""
     response.headers.pop("Vary", None)
     patch_vary_headers(response, ["Accept-Encoding"])
-    response["Cache-Control"] = settings.NEWSROOM_CACHE_CONTROL
+    patch_cache_control(response, **cache_control())
     if not response.has_header("ETag"):
-        response["ETag"] = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
+        set_response_etag(response)
     return response
 
 
-def conditional(request, response):
-    """Answer If-None-Match / If-Modified-Since with 304 when the page has not changed."""
-    last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
-    return get_conditional_response(
-        request, etag=response.get("ETag"), last_modified=last_modified, response=response
-    )
+def freshness(entry, generations):
+    """``"fresh"``, ``"stale"`` (may be served while refreshed) or None (must not be served)."""
+    if entry is None or entry["generation"] < generations.floor:
+        return None
+    if entry["generation"] == generations.public:
+        return "fresh"
+    if public_cache.stale_for(entry["generation"]) < settings.NEWSROOM_STALE_SECONDS:
+        return "stale"
+    return None
+
+
+def served(entry, state):
+    response = HttpResponse(entry["content"], status=200)
+    for header, value in entry["headers"]:
+        response[header] = value
+    response["X-Cache"] = state
+    return response
 
 
 class RecentPages:
@@ -109,6 +158,8 @@ class RecentPages:
             return entry
 
     def put(self, key, entry):
+        if self.size <= 0:
+            return
         with self.lock:
             self.entries[key] = entry
             self.entries.move_to_end(key)
@@ -121,44 +172,82 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
         self.recent = RecentPages(settings.NEWSROOM_RECENT_PAGES)
 
-    def lookup(self, key, generation):
-        """A cached page built under ``generation``: from this worker's recent pages first."""
+    def lookup(self, key, generations):
+        """The entry for ``key``: from this worker's recent pages when it is fresh there."""
         shared = shared_cache()
         entry = self.recent.get(key) if shared else None
-        if entry is None or entry["generation"] != generation:
+        if entry is None or entry["generation"] != generations.public:
             entry = cache.get(key)
-            if shared and entry is not None and entry["generation"] == generation:
+            if shared and entry is not None and entry["generation"] == generations.public:
                 self.recent.put(key, entry)
-        return entry if entry is not None and entry["generation"] == generation else None
+        return entry
 
     def __call__(self, request):
         if not cacheable_request(request):
             return self.get_response(request)
-        key = page_key(request)
+        address = page_address(request)
+        key = page_key(address)
+        if request.META.get(REFRESH):
+            # Read the counters now, before the page: it is then at least as new as its label.
+            return self.build(request, key, public_cache.read(), refresh=True)
         # Read from the database at most once per NEWSROOM_GENERATION_CHECK_SECONDS.
-        generation = public_cache.generation()
-        entry = self.lookup(key, generation)
-        if entry is not None:
-            response = HttpResponse(entry["content"], status=200)
-            for header, value in entry["headers"]:
-                response[header] = value
-            response["X-Cache"] = "hit"
-            return conditional(request, response)
+        generations = public_cache.current()
+        entry = self.lookup(key, generations)
+        state = freshness(entry, generations)
+        if state == "fresh":
+            return served(entry, "hit")
+        if state == "stale":
+            if cache.add(key + ":refresh", 1, REFRESH_CLAIM_SECONDS):
+                if not shared_cache():  # no worker can fill this process's cache
+                    return self.build(request, key, generations, refresh=True)
+                from digests.tasks import refresh_pages
 
-        response = self.get_response(request)
-        if not cacheable_response(response):
+                refresh_pages.enqueue(addresses=[address])
+            return served(entry, "stale")
+        if cache.add(key + ":lock", 1, LOCK_SECONDS) or cache_failing():
+            return self.build(request, key, generations, lock=True)
+        entry = self.wait_for(key, generations)
+        if entry is not None:
+            return served(entry, "hit")
+        return self.build(request, key, generations)
+
+    def wait_for(self, key, generations):
+        """The entry another request is building, if it comes within ``WAIT_SECONDS``.
+
+        None as soon as that request is done without one (a 404 is not kept).
+        """
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+            found = cache.get_many([key, key + ":lock"])
+            if freshness(found.get(key), generations) is not None:
+                return found[key]
+            if key + ":lock" not in found:
+                return None
+        return None
+
+    def build(self, request, key, generations, lock=False, refresh=False):
+        """Render the page and keep it, built under ``generations.public``."""
+        try:
+            response = self.get_response(request)
+            if not cacheable_response(response):
+                return response
+            prepare(response)
+            entry = {
+                "generation": generations.public,
+                "content": response.content,
+                "headers": list(response.headers.items()),
+            }
+            cache.set(key, entry, settings.NEWSROOM_PAGE_CACHE_SECONDS)
+            if shared_cache():
+                self.recent.put(key, entry)
+            response["X-Cache"] = "refresh" if refresh else "miss"
             return response
-        prepare(response)
-        entry = {
-            "generation": generation,
-            "content": response.content,
-            "headers": list(response.headers.items()),
-        }
-        cache.set(key, entry, settings.NEWSROOM_PAGE_CACHE_SECONDS)
-        if shared_cache():
-            self.recent.put(key, entry)
-        response["X-Cache"] = "miss"
-        return conditional(request, response)
+        finally:
+            if lock:
+                cache.delete(key + ":lock")
+            if refresh:
+                cache.delete(key + ":refresh")
 
 
 class DeskLocaleMiddleware(LocaleMiddleware):

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from digests import seo, workflow
+from digests import refresh, seo, workflow
 from digests.models import Digest, DigestEvent, Notification
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,13 @@ def publish_scheduled_digest(digest_id, publish_at):
     outcome = workflow.publish_if_due(digest_id, publish_at)
     log.info("scheduled publication of digest %s for %s: %s", digest_id, publish_at, outcome)
     return outcome
+
+
+# Before mail and the search index: readers are served stale pages until it has run.
+@task(priority=50)
+def refresh_pages(addresses):
+    """Render these pages again and keep them as fresh entries (``digests.refresh``)."""
+    return refresh.render(addresses)
 
 
 def reviewers():

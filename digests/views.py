@@ -7,12 +7,13 @@ import logging
 
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, prefetch_related_objects
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.utils.http import http_date
+from django.urls import reverse
+from django.utils.http import http_date, urlencode
 from django.utils.translation import gettext as _
 from django.views.generic import (
     DayArchiveView,
@@ -28,10 +29,13 @@ from digests import fragments, search, seo
 from digests.exporting import export_digest
 from digests.filters import ItemFilter
 from digests.models import Category, Digest, Item, Source, Tag
-from digests.models.digest import page_fetch_mode
-from digests.models.item import tags_prefetch
+from digests.models.digest import content_prefetches, page_fetch_mode
+from digests.pagination import CappedPaginator, older_url
 
 PAGE_SIZE = 20
+# Newest day first, in the briefing's order within a day: served by the digests'
+# date index and the items' (digest, position) index (docs/performance.md).
+LIST_ORDER = ["-digest__date", "position", "id"]
 
 log = logging.getLogger(__name__)
 
@@ -82,36 +86,48 @@ class PublishedDigestMixin:
 class DigestDayView(WithdrawnNoticeMixin, PublishedDigestMixin, DayArchiveView):
     """One day's briefing at /YYYY/MM/DD/, with links to the days before and after.
 
-    The briefing's body comes from ``digests.fragments``: rendered once per
-    version of the digest, its contents fetched only when it is rendered.
+    The rendered page is kept under what it shows (``digests.fragments``): while
+    the digest and its neighbours are unchanged it is served again for one query.
     """
 
     template_name = "digests/digest_detail.html"
 
-    def get_queryset(self):
-        """The digest and the published days around it: all a kept page needs."""
-        days = Digest.objects.published().values("date")
-        return (
-            super()
-            .get_queryset()
-            .annotate(
-                previous_date=Subquery(
-                    days.filter(date__lt=OuterRef("date")).order_by("-date")[:1]
-                ),
-                next_date=Subquery(days.filter(date__gt=OuterRef("date")).order_by("date")[:1]),
-            )
-        )
+    def get(self, request, *args, **kwargs):
+        if not fragments.keeping():
+            return super().get(request, *args, **kwargs)
+        try:
+            date = datetime.date(self.kwargs["year"], self.kwargs["month"], self.kwargs["day"])
+        except ValueError:
+            raise Http404(_("No such date.")) from None
+        state = fragments.day_state(date)
+        if state is None:
+            raise Http404(_("No briefing was published on this day."))
+        key = fragments.page_key(state, request)
+        kept = fragments.kept_page(key)
+        if kept is not None:
+            response = HttpResponse(kept["content"])
+            response["Last-Modified"] = kept["last_modified"]
+            return response
+        response = super().get(request, *args, **kwargs).render()
+        fragments.keep_page(key, response)
+        return response
 
-    def get_dated_queryset(self, **lookup):
-        self.dated = super().get_dated_queryset(**lookup)  # evaluated: allow_empty is False
-        return self.dated
+    def get_queryset(self):
+        """The digest with the published days around it, in one query."""
+        return fragments.day_queryset().fetch_mode(page_fetch_mode())
+
+    def get_dated_items(self):
+        date_list, object_list, context = super().get_dated_items()
+        digest = object_list[0]  # evaluated: allow_empty is False
+        context.update(previous_day=digest.previous_date, next_day=digest.next_date)
+        return date_list, object_list, context
 
     def get_previous_day(self, date):
-        """The published day before: read from the digest's own query, not another one."""
-        return self.dated[0].previous_date
+        """Read from the digest's own query instead (``get_dated_items``)."""
+        return None
 
     def get_next_day(self, date):
-        return self.dated[0].next_date
+        return None
 
     def get_previous_month(self, date):
         """Not shown on a day's page (it links its own month); spares two queries."""
@@ -123,25 +139,13 @@ class DigestDayView(WithdrawnNoticeMixin, PublishedDigestMixin, DayArchiveView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         digest = context["object_list"][0]
-        context["digest"] = digest
-        self.key = fragments.page_key(
-            digest, context["previous_day"], context["next_day"], self.request
-        )
-        self.kept = fragments.kept_page(self.key)
-        if self.kept is None:
-            fragments.fetch_contents(digest)
-            context.update(seo.for_digest(digest), last_updated=digest.last_updated)
+        prefetch_related_objects([digest], *content_prefetches())
+        context.update(seo.for_digest(digest), digest=digest, last_updated=digest.last_updated)
         return context
 
     def render_to_response(self, context, **kwargs):
-        if self.kept is not None:
-            response = HttpResponse(self.kept["content"])
-            last_updated = self.kept["last_updated"]
-        else:
-            response = super().render_to_response(context, **kwargs).render()
-            last_updated = context["last_updated"]
-            fragments.keep_page(self.key, response.content, last_updated)
-        response["Last-Modified"] = http_date(last_updated.timestamp())
+        response = super().render_to_response(context, **kwargs)
+        response["Last-Modified"] = http_date(context["last_updated"].timestamp())
         return response
 
 
@@ -228,21 +232,29 @@ class ItemListView(ListView):
     """A paginated list of published items across days; subclasses choose which.
 
     A list with nothing published in it is a 404, whether the slug is unknown or
-    every item under it belongs to a digest readers cannot see.
+    every item under it belongs to a digest readers cannot see. Its count stops
+    at a thousand (``digests.pagination``); the last page then links on to
+    /items/ with the same filter (``browse_filters``), older days only.
     """
 
     template_name = "digests/item_list.html"
     paginate_by = PAGE_SIZE
+    paginator_class = CappedPaginator
     allow_empty = False
     context_object_name = "items"
-    ordering = ["-digest__date", "position", "id"]
+    ordering = LIST_ORDER
 
     def get_queryset(self):
         return self.filter_items(Item.objects.published().for_listing()).order_by(*self.ordering)
 
+    def browse_filters(self):
+        """This list as /items/'s query parameters."""
+        raise NotImplementedError
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["canonical_url"] = seo.absolute(self.request.path)
+        context["older_url"] = older_url(context["page_obj"], self.browse_filters())
         return context
 
 
@@ -250,6 +262,9 @@ class CategoryItemsView(ItemListView):
     def filter_items(self, items):
         self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
         return items.filter(category=self.category)
+
+    def browse_filters(self):
+        return {"category": self.kwargs["slug"]}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -266,9 +281,13 @@ class TopicItemsView(ItemListView):
     def filter_items(self, items):
         return items.filter(topic_slug=self.kwargs["slug"])
 
+    def browse_filters(self):
+        return {"topic": self.kwargs["slug"]}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(heading=context["items"][0].topic, kind=_("Topic"))
+        first = next(iter(context["items"]))  # evaluates the page once, for the template too
+        context.update(heading=first.topic, kind=_("Topic"))
         return context
 
 
@@ -276,6 +295,9 @@ class TagItemsView(ItemListView):
     def filter_items(self, items):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
         return items.filter(tags=self.tag)
+
+    def browse_filters(self):
+        return {"tag": self.kwargs["slug"]}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(heading=self.tag.name, kind=_("Tag"), **kwargs)
@@ -286,6 +308,9 @@ class SourceItemsView(ItemListView):
         self.source = get_object_or_404(Source, slug=self.kwargs["slug"])
         return items.filter(source=self.source)
 
+    def browse_filters(self):
+        return {"source": self.kwargs["slug"]}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             heading=self.source.name, kind=_("Source"), source=self.source, **kwargs
@@ -293,46 +318,67 @@ class SourceItemsView(ItemListView):
 
 
 class BrowseView(FilterView):
-    """/items/: published items by date range, section, topic, tag, source and text."""
+    """/items/: published items by date range, section, topic, tag, source and text.
+
+    Counted up to a thousand, like every list; the last page of a longer list
+    links on to the same filters with ``date_to`` at its last day.
+    """
 
     filterset_class = ItemFilter
     template_name = "digests/browse.html"
     extra_context = {"nav": "browse"}
     paginate_by = PAGE_SIZE
+    paginator_class = CappedPaginator
     context_object_name = "items"
 
     def get_queryset(self):
-        return Item.objects.published().for_listing().order_by("-digest__date", "position", "id")
+        return Item.objects.published().for_listing().order_by(*LIST_ORDER)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["canonical_url"] = seo.absolute(self.request.path)
         context["query_string"] = _without_page(self.request)
+        context["older_url"] = older_url(context["page_obj"], self.request.GET)
         return context
 
 
 class SearchView(ListView):
-    """/search/?q=: ranked search over headlines, bodies, topics and sources."""
+    """/search/?q=: ranked search over headlines, bodies, topics and sources.
+
+    ``search.search`` returns the ranked candidates (at most ``CANDIDATES``, the
+    newest matches) as a sequence; the Paginator pages it and only the page's
+    items are loaded.
+    """
 
     template_name = "digests/search.html"
     paginate_by = PAGE_SIZE
     context_object_name = "items"
 
+    def search_query(self):
+        return self.request.GET.get("q", "").strip()[:200]
+
     def get_queryset(self):
-        self.query = self.request.GET.get("q", "").strip()[:200]
-        items = search.search(self.query)
-        return items.select_related("digest", "category", "source").prefetch_related(
-            tags_prefetch()
-        )
+        return search.search(self.search_query())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            query=self.query,
+            query=self.search_query(),
+            # The words to mark, worked out once for the page's twenty items.
+            marks=search.words_to_mark(self.search_query()),
+            capped=self.object_list.capped,
+            older_url=self.older_url(context["page_obj"]),
             query_string=_without_page(self.request),
             canonical_url=seo.absolute(self.request.path),
         )
         return context
+
+    def older_url(self, page):
+        """On the last page of capped results: the older matches, by date, in /items/."""
+        if not self.object_list.capped or page is None or page.has_next():
+            return None
+        params = {"q": self.search_query(), "date_to": self.object_list.oldest_day().isoformat()}
+        return f"{reverse('digests:browse')}?{urlencode(params)}"
 
 
 class DigestExportView(WithdrawnNoticeMixin, PublishedDigestMixin, View):

@@ -278,7 +278,9 @@ def _after_commit(digest, event, transition):
     if transition.action in tasks.NOTIFY:
         transaction.on_commit(lambda: tasks.send_notifications.enqueue(event_id=event.pk))
     if transition.changes_public_site:
-        public_cache.changed()  # commits with the change: no cache failure can lose it
+        # Commits with the change: no cache failure can lose it. A digest leaving the
+        # site (a withdrawal) raises the floor: no page built before is served again.
+        public_cache.changed(removes=transition.target != S.PUBLISHED, digest=digest)
     if transition.name == "schedule":
         transaction.on_commit(
             lambda: tasks.publish_scheduled_digest.using(run_after=digest.publish_at).enqueue(
@@ -380,7 +382,7 @@ def add_correction(item, user, note):
             note=f"{item.heading}: {note}",
             version=digest.version,
         )
-        public_cache.changed()
+        public_cache.changed(digest=digest)  # may be served stale until refreshed
     return correction
 
 

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Control characters (NUL…) in parameters: dropped for readers, a 400 on the desk.
     "digests.request_guard.ControlCharacterMiddleware",
+    # ETag and 304 Not Modified, for cached pages as for freshly built ones.
+    "django.middleware.http.ConditionalGetMiddleware",
     # Serves anonymous readers' pages from the cache before sessions or CSRF are read.
     "digests.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -175,6 +177,10 @@ TASKS = {
 # Anonymous readers' pages are cached for this long; publishing, withdrawing or
 # correcting a digest makes every cached page stale at once. 0 turns it off.
 NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", "3600"))
+# A stale page (built before a publication or correction, never before a withdrawal) is
+# served at most this long while the worker renders a fresh one; then it is a miss, so
+# a change reaches readers even with the worker down.
+NEWSROOM_STALE_SECONDS = float(os.environ.get("NEWSROOM_STALE_SECONDS", "30"))
 # A day's page is also kept under what it shows (its digest's version, the days
 # around it, the names of sections and sources), so publishing another day does
 # not make it render again (0: off).

@@ -1,5 +1,6 @@
 """Shared fixtures: people on the desk, the reference sample, and a real browser."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -78,6 +79,19 @@ def other_editor(db):
 @pytest.fixture
 def reviewer(db):
     return _member("reviewer", "reviewer")
+
+
+@pytest.fixture
+def published_day(reviewer, django_capture_on_commit_callbacks):
+    """A full digest for 2026-03-01, published by the reviewer (its after-commit work run)."""
+    from digests import workflow
+    from digests.models import Digest
+    from tests import factories
+
+    digest = factories.full_digest(date=datetime.date(2026, 3, 1), status=Digest.Status.REVIEW)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(digest, reviewer)
+    return digest
 
 
 @pytest.fixture

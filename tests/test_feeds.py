@@ -8,13 +8,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.utils import translation
 
+from digests import public_cache, workflow
 from digests.models import (
     Analysis,
     AnalysisParagraph,
+    Category,
     Correction,
     Digest,
+    Item,
+    Source,
     TrendPoint,
     TrendSummary,
 )
@@ -253,25 +258,11 @@ def test_links_and_ids_come_from_the_site_address_not_the_host(client, settings,
     )
 
 
-@pytest.mark.parametrize(
-    ("url", "queries"),
-    [
-        # 0 the public page cache's generation (a miss: the page is built), then
-        # 1 the days (with analysis and trend summary joined), 2 their items with sections
-        # and sources, 3 the items' tags, 4 their corrections, 5 analysis paragraphs,
-        # 6 trend points.
-        ("/feeds/rss/", 7),
-        ("/feeds/atom/", 7),
-        # 0 the generation, 1 the section, 2 its items with their days and sources,
-        # 3 tags, 4 corrections.
-        ("/feeds/categories/ai-ji-shu-dong-tai/rss/", 5),
-        ("/feeds/categories/ai-ji-shu-dong-tai/atom/", 5),
-    ],
-)
-def test_feed_queries_do_not_grow_with_days_or_items(
-    client, django_assert_num_queries, url, queries
-):
+@pytest.fixture
+def three_days():
+    """Three published days of 3, 6 and 9 items, each item tagged and corrected."""
     factories.category("AI技术动态")
+    days = []
     for day in range(1, 4):
         digest = factories.full_digest(
             date=datetime.date(2026, 3, day), status=S.PUBLISHED, items=day * 3
@@ -279,14 +270,108 @@ def test_feed_queries_do_not_grow_with_days_or_items(
         for item in digest.items.all():
             item.tags.set(["标签甲", "标签乙"])
             Correction.objects.create(item=item, note="更正。")
-    with django_assert_num_queries(queries):
+        days.append(digest)
+    return days
+
+
+@pytest.mark.parametrize(
+    ("url", "rendered", "kept"),
+    [
+        # Nothing kept: 1 the days, 2 the public counters (the names generation, in
+        # the entries' keys), 3 their items with sections and sources, 4 the items'
+        # tags, 5 their corrections, 6 analyses, 7 analysis paragraphs, 8 trend
+        # summaries, 9 trend points. Entries kept: 1 the days, 2 the counters (the
+        # analyses and trends are fetched only for entries not kept).
+        ("/feeds/rss/", 9, 2),
+        ("/feeds/atom/", 9, 2),
+        # Nothing kept: 1 the section, 2 whether it has a published item, 3 its items
+        # with their days and sources, 4 the counters, 5 tags, 6 corrections.
+        # Entries kept: 1 the section, 2 its published item, 3 the items, 4 the counters.
+        ("/feeds/categories/ai-ji-shu-dong-tai/rss/", 6, 4),
+        ("/feeds/categories/ai-ji-shu-dong-tai/atom/", 6, 4),
+    ],
+)
+def test_feed_queries_do_not_grow_with_days_or_items(
+    client, settings, django_assert_num_queries, three_days, url, rendered, kept
+):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0  # the feed itself, not the page cache
+    with django_assert_num_queries(rendered):
         response = client.get(url)
     assert response.status_code == 200
-    assert (
-        len(
-            ET.fromstring(response.content).findall(
-                ".//{*}content" if "atom" in url else ".//item"
-            )
-        )
-        >= 3
+    entries = ET.fromstring(response.content).findall(
+        ".//{*}content" if "atom" in url else ".//item"
     )
+    assert len(entries) >= 3
+    with django_assert_num_queries(kept):
+        again = client.get(url)
+    assert again.content == response.content
+
+
+def entry_contents(client, url="/feeds/atom/"):
+    """Each entry's whole content (Atom ``content``), by its link."""
+    _, root = parse(client, url)
+    return {
+        e.find(f"{ATOM}link").get("href").split("8000")[1]: e.find(f"{ATOM}content").text
+        for e in root.iter(f"{ATOM}entry")
+    }
+
+
+def test_entries_are_kept_across_an_unrelated_publication(client, settings, three_days, reviewer):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    first = three_days[0]
+    item = first.items.first()
+    before = entry_contents(client)
+    # A change that bypasses the desk (no new version): only a kept entry still shows
+    # the old headline, which proves the entry was not rendered again.
+    Item.objects.filter(pk=item.pk).update(title="绕过编辑台的标题")
+    new_day = factories.full_digest(date=datetime.date(2026, 3, 4), status=S.DRAFT, items=1)
+    workflow.submit(new_day, None)
+    workflow.publish(new_day, reviewer)
+    after = entry_contents(client)
+    assert "/2026/03/04/" in after
+    assert after["/2026/03/01/"] == before["/2026/03/01/"]
+    assert "绕过编辑台的标题" not in after["/2026/03/01/"]
+
+
+def test_a_correction_renders_its_entry_again(client, settings, three_days, reviewer):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    item = three_days[1].items.first()
+    assert "数据应为三个月。" not in entry_contents(client)["/2026/03/02/"]
+    assert (
+        "数据应为三个月。"
+        not in parse(client, "/feeds/categories/ai-ji-shu-dong-tai/atom/")[0].content.decode()
+    )
+    workflow.add_correction(item, reviewer, "数据应为三个月。")
+    assert "数据应为三个月。" in entry_contents(client)["/2026/03/02/"]
+    section = parse(client, "/feeds/categories/ai-ji-shu-dong-tai/atom/")[0].content.decode()
+    assert "数据应为三个月。" in section
+
+
+def test_a_renamed_section_or_source_renders_entries_again(client, settings, three_days):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    assert "AI技术动态" in entry_contents(client)["/2026/03/01/"]
+    section = Category.objects.get(name="AI技术动态")
+    origin = Source.objects.get(name="新华网")
+    with transaction.atomic():  # as the admin saves them (UsageCountAdmin.save_model)
+        section.name = "人工智能动态"
+        section.save()
+        origin.name = "新华通讯社"
+        origin.save()
+        public_cache.changed(names=True)
+    content = entry_contents(client)["/2026/03/01/"]
+    assert "人工智能动态" in content and "AI技术动态" not in content
+    assert "新华通讯社" in content
+    item_entry = parse(client, "/feeds/categories/ai-ji-shu-dong-tai/atom/")[0].content.decode()
+    assert "新华通讯社" in item_entry and "新华网" not in item_entry
+
+
+def test_a_withdrawn_day_leaves_every_feed_at_once(client, settings, three_days, reviewer):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    withdrawn = three_days[2]
+    headline = withdrawn.items.first().title
+    for url in [*FEEDS[:2], "/feeds/categories/ai-ji-shu-dong-tai/rss/"]:
+        assert headline in client.get(url).content.decode(), url  # kept now
+    workflow.withdraw(withdrawn, reviewer, "事实有误")
+    for url in [*FEEDS[:2], "/feeds/categories/ai-ji-shu-dong-tai/rss/"]:
+        body = client.get(url).content.decode()
+        assert headline not in body and "2026/03/03" not in body, url

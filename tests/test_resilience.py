@@ -29,11 +29,8 @@ CLOSED_PORT = "redis://127.0.0.1:1/0"  # nothing listens there: every connection
 
 
 @pytest.fixture
-def day(reviewer, django_capture_on_commit_callbacks):
-    digest = factories.full_digest(date=datetime.date(2026, 3, 1), status=S.REVIEW)
-    with django_capture_on_commit_callbacks(execute=True):
-        workflow.publish(digest, reviewer)
-    return digest
+def day(published_day):
+    return published_day
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from digests.search import (
     highlight,
     index_items,
     index_tokens,
+    matching,
     query_tokens,
     rebuild,
     search,
@@ -31,7 +32,7 @@ from digests.search import (
     tokenizer_version,
 )
 from digests.search.index import TERMS_TIMEOUT
-from digests.search.query import fts5_query, substring_query
+from digests.search.query import Word, fts5_query
 from digests.search.tokenize import _tokenizer, normalize, query_words, shipped_terms, stored
 from tests import factories
 
@@ -204,13 +205,17 @@ def test_any_run_of_whole_words_of_a_text_finds_that_text(path):
         for size in (1, 2, 3):
             for start in range(len(words) - size + 1):
                 phrase = "".join(words[start : start + size]).strip()
-                if not substring_query(normalize(phrase)):  # those are searched as substrings
-                    # Every query word's atoms stand side by side in the index.
-                    assert set(query_words(phrase, terms)) <= runs, phrase
+                # Every query word's atoms stand side by side in the index (short
+                # queries too: they are token searches since version 3).
+                assert set(query_words(phrase, terms)) <= runs, phrase
 
 
 def test_fts5_query_quotes_every_token():
-    assert fts5_query(["量子", 'a"b', "or"]) == '"量子" AND "a""b" AND "or"'
+    words = [Word(("量子",)), Word(('a"b',)), Word(("or",)), Word(("ai",), prefix=True)]
+    assert fts5_query(words) == '"量子" AND "a""b" AND "or" AND "ai"*'
+    assert fts5_query(words[:1], months=[(2026, 11), (2026, 10)], column="search_title") == (
+        'search_title : ("量子") AND (m202611 OR m202610)'
+    )
 
 
 # --- searching the database -----------------------------------------------------------------
@@ -406,7 +411,7 @@ def test_better_ranked_items_come_first_among_body_matches():
 def test_the_newest_day_comes_first_when_ranks_are_equal():
     for date in ("2026-03-01", "2026-03-03", "2026-03-02"):
         briefing(date, ("航天-商业航天发射成功", "火箭入轨。"))
-    dates = [item.digest.date.isoformat() for item in search("商业航天").select_related("digest")]
+    dates = [item.digest.date.isoformat() for item in search("商业航天")]
     assert dates == ["2026-03-03", "2026-03-02", "2026-03-01"]
 
 
@@ -428,26 +433,28 @@ def test_only_published_items_are_ever_found(q):
 
 
 @pytest.mark.django_db
-def test_one_and_two_character_queries_match_substrings_headlines_first():
+def test_one_and_two_character_queries_are_token_searches_headlines_first():
     briefing(
         "2026-03-01",
-        ("AI技术-OpenAI发布新模型", "模型更新。"),
+        ("科技-OpenAI发布新模型", "模型更新。"),
         ("芯片产业-存储价格上涨", "国产AI芯片需求旺盛。"),
         ("芯片产业-晶圆厂扩产", "产能提升。", ["半导体"]),
+        ("科技-AIGC平台上线", "生成内容。"),
+        ("科技-邮件服务升级", "email与mail服务。"),
     )
     titles = [item.title for item in found("AI")]
-    # "AI" inside "OpenAI" is found by substring, never by a whole-word match.
-    assert titles == ["OpenAI发布新模型", "存储价格上涨"]
+    # Two Latin letters match tokens starting with them: OpenAI's camel-case part
+    # ai, AIGC, a whole AI; never "ai" inside email. Headline matches first.
+    assert titles[2:] == ["存储价格上涨"]
+    assert set(titles[:2]) == {"OpenAI发布新模型", "AIGC平台上线"}
     assert [item.title for item in found("ai")] == titles
+    assert [item.title for item in found("ma")] == ["邮件服务升级"]  # mail starts with ma
+    assert found("il") == []  # inside email and mail, at the start of no token
     chips = found("芯片")
     assert [item.title for item in chips] == ["存储价格上涨", "晶圆厂扩产"]
-    assert all(item.in_title and item.rank == 0 for item in chips)  # the topic matched
+    assert all(item.in_title and item.rank > 0 for item in chips)  # the topic matched
     assert [item.title for item in found("晶")] == ["晶圆厂扩产"]
-    assert [item.title for item in found("新华")] == [
-        "OpenAI发布新模型",
-        "存储价格上涨",
-        "晶圆厂扩产",
-    ]  # the source's name
+    assert len(found("新华")) == 5  # the source's name, 新华网, holds the word 新华
 
 
 @pytest.mark.django_db
@@ -547,8 +554,12 @@ def test_a_full_width_query_marks_the_ascii_text(db):
     assert highlight("OpenAI发布", "ＡＩ") == "Open<mark>AI</mark>发布"
 
 
-def test_a_short_query_is_marked_as_a_substring():
+@pytest.mark.django_db  # the desk's terms, for the query's words
+def test_a_short_latin_query_is_marked_where_a_token_starts():
     assert highlight("OpenAI and ai", "AI") == "Open<mark>AI</mark> and <mark>ai</mark>"
+    assert highlight("AIGC, email, 芯片AI", "ai") == (
+        "<mark>AI</mark>GC, email, 芯片<mark>AI</mark>"
+    )
 
 
 # --- keeping the index in step ----------------------------------------------------------------
@@ -561,17 +572,20 @@ def test_indexing_costs_the_same_few_queries_for_any_number_of_items(
     digest = factories.digest(status=S.PUBLISHED)
     origin = factories.source("新华网")
     for n in range(40):
-        item = factories.item(digest, source=origin, title=f"固态电池新闻{n}")
+        # A body without a number: the factory's "第N条" would hold a 7 for some N.
+        item = factories.item(digest, source=origin, title=f"固态电池新闻{n}", body="正文。")
         item.tags.set(["新能源", f"标签{n}"])
     current_terms()  # cached, as in every request after the first
     for count in (3, 40):
-        # 1. the items with their sources (one join), 2. their tags,
-        # 3. one UPDATE for the batch (CHUNK = 500 items at most).
-        with django_assert_num_queries(3):
+        # 1. the items with their digests and sources (joins), 2. their tags,
+        # 3. one UPDATE for the batch (CHUNK = 500 items at most), 4. one UPDATE of
+        # their digests' tokens (admin2, issue 9: the desk's search per digest).
+        with django_assert_num_queries(4):
             index_items(Item.objects.filter(digest=digest)[:count])
     items = list(Item.objects.filter(digest=digest))
-    # A list: 1. the sources, 2. the tags, 3. the UPDATE.
-    with django_assert_num_queries(3):
+    # A list: 1. the digests (their years), 2. the sources, 3. the tags, 4. the UPDATE,
+    # 5. the digests' tokens.
+    with django_assert_num_queries(5):
         assert index_items(items) == 40
     assert found("标签7") == [Item.objects.get(title="固态电池新闻7")]
 
@@ -682,7 +696,8 @@ def test_adding_a_term_in_the_admin_stamps_the_editor_and_queues_a_rebuild(
 
 @pytest.mark.django_db
 def test_the_query_reaches_the_database_only_as_parameters():
-    sql, params = search("DeepSeek'; 开源").query.sql_with_params()
+    # matching() builds the same match as search()'s candidate queries (query._match).
+    sql, params = matching("DeepSeek'; 开源", Item.objects.all()).query.sql_with_params()
     engine = "phraseto_tsquery" if connection.vendor == "postgresql" else "digests_item_fts MATCH"
     assert engine in sql
     assert "deepseek" not in sql.lower() and "开源" not in sql

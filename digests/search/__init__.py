@@ -7,7 +7,7 @@ tokens and follows the desk's search terms; ``query`` finds items;
 using the API never registers admin classes.
 """
 
-from digests.search.highlighting import highlight
+from digests.search.highlighting import highlight, words_to_mark
 from digests.search.index import (
     current_terms,
     index_items,
@@ -18,7 +18,7 @@ from digests.search.index import (
     terms_changed,
     tokenizer_version,
 )
-from digests.search.query import search
+from digests.search.query import matching, search
 from digests.search.tokenize import index_tokens, query_tokens
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "highlight",
     "index_items",
     "index_tokens",
+    "matching",
     "query_tokens",
     "rebuild",
     "rebuild_search_index_task",
@@ -34,4 +35,5 @@ __all__ = [
     "search",
     "terms_changed",
     "tokenizer_version",
+    "words_to_mark",
 ]

@@ -5,27 +5,37 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from digests.search.index import current_terms
-from digests.search.query import substring_query
-from digests.search.tokenize import is_number, normalize, query_tokens
+from digests.search.query import match_words
+from digests.search.tokenize import _HAN_CHARS, is_number, normalize
+
+# A prefix word (a query of two Latin letters, see ``query.match_words``) is marked
+# where a token starts: not after another Latin letter, or at a camel-case
+# capital (the ai of OpenAI and AIGC, not of email). Fixed-width lookarounds only.
+PREFIX = "*"
+_WORD_START = rf"(?:(?<![^\W\d_{_HAN_CHARS}])|(?<=[^\W\d_])(?=(?-i:[A-Z])))"
 
 ELLIPSIS = "…"
 
 
 def words_to_mark(q_or_tokens):
-    """The words a query looks for, as ``search`` does: the query itself if short."""
+    """The words a query looks for, as ``search`` does: the query itself and its atoms;
+    a prefix word (``ai``) as ``ai*``."""
     if not isinstance(q_or_tokens, str):
         return [token for token in q_or_tokens if token]
     q = normalize(q_or_tokens).strip()
-    if not q:
+    words = match_words(q)
+    if not words:
         return []
-    if substring_query(q):
-        return [q]
-    return [q, *query_tokens(q, current_terms())]
+    atoms = [atom + PREFIX if word.prefix else atom for word in words for atom in word.atoms]
+    whole = [] if any(word.prefix for word in words) else [q]  # "ai" is not marked in email
+    return list(dict.fromkeys([*whole, *atoms]))
 
 
 def _word_pattern(token):
-    """A token's pattern; a number only where it stands whole (3.0 is not marked in 13.0)."""
+    """A token's pattern; a number only where it stands whole (3.0 is not marked in 13.0),
+    a prefix (``ai*``) only where a token starts."""
+    if token.endswith(PREFIX):
+        return _WORD_START + re.escape(token[: -len(PREFIX)])
     if is_number(token):
         return rf"(?<!\d)(?<!\d\.){re.escape(token)}(?!\.?\d)"
     return re.escape(token)

@@ -1,7 +1,9 @@
 """Writing items' search tokens, and keeping them in step with the terms.
 
 The database's own full-text index (migration 0005) follows ``search_title``
-and ``search_body`` by itself; this module fills those two columns. It is
+and ``search_body`` by itself; this module fills those two columns, and each
+touched digest's ``DigestTokens`` (its items' tokens, joined in SQL: the
+desk's search matches a digest, not its items; migration 0011). It is
 called by the services that change items (the importer, restore, the desk's
 admin), never from ``save()``, and by ``rebuild()`` when the terms or the
 tokenizer change (``search_version`` says which tokenizer wrote an item).
@@ -11,15 +13,23 @@ import datetime
 import logging
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import QuerySet, prefetch_related_objects
 from django.tasks import task
 from django.utils import timezone
 
 from digests import public_cache
 from digests.models import Item, SearchTerm
+from digests.models.digest import DigestTokens
 from digests.models.item import tags_prefetch
-from digests.search.tokenize import index_tokens, normalize_terms, shipped_terms, stored
+from digests.search.tokenize import (
+    index_tokens,
+    month_token,
+    normalize_terms,
+    shipped_terms,
+    stored,
+    year_token,
+)
 from digests.search.tokenize import tokenizer_version as _tokenizer_version
 
 log = logging.getLogger(__name__)
@@ -68,38 +78,95 @@ def terms_changed():
 
 
 def item_tokens(item, terms):
-    """The headline's and the rest's tokens of one item, as the two stored strings."""
+    """The headline's and the rest's tokens of one item, as the two stored strings.
+
+    The rest ends with the year and month tokens of the item's day (``y2026
+    m202611``), by which a search finds the newest matches through the index
+    alone (``query``).
+    """
     headline = index_tokens(f"{item.topic}\n{item.title}", terms)
     rest = [item.body, item.source.name if item.source else ""]
     rest += [tag.name for tag in item.tag_list]
-    rest = index_tokens("\n".join(rest), terms)
-    return " ".join(map(stored, headline)), " ".join(map(stored, rest))
+    date = item.digest.date
+    dated = [year_token(date.year), month_token(date.year, date.month)]
+    rest = [*map(stored, index_tokens("\n".join(rest), terms)), *dated]
+    return " ".join(map(stored, headline)), " ".join(rest)
 
 
-def index_items(items, terms=None):
+def index_items(items, terms=None, digests=()):
     """Write the search tokens of ``items`` (a queryset or a list); returns how many.
 
     A constant number of queries whatever the number of items: the items with
-    their sources, their tags, then one UPDATE per batch of ``CHUNK``. Items in
-    a list have their missing sources and tags fetched in one query each.
+    their digests and sources, their tags, then one UPDATE per batch of ``CHUNK``,
+    and one more per batch of their digests (and of ``digests``, pks: those whose
+    items were deleted) for the digests' tokens (``index_digests``).
+    Items in a list have their missing digests, sources and tags fetched in one
+    query each.
     """
     terms = current_terms() if terms is None else normalize_terms(terms)
     version = _tokenizer_version(terms)
     if isinstance(items, QuerySet):
-        items = list(items.select_related("source").prefetch_related(tags_prefetch()))
+        items = list(items.select_related("digest", "source").prefetch_related(tags_prefetch()))
     else:
         items = list(items)
-        prefetch_related_objects(items, "source", tags_prefetch())
+        prefetch_related_objects(items, "digest", "source", tags_prefetch())
     for item in items:
         item.search_title, item.search_body = item_tokens(item, terms)
         item.search_version = version
     Item.objects.bulk_update(items, FIELDS, batch_size=CHUNK)
+    index_digests({item.digest_id for item in items} | set(digests))
     return len(items)
 
 
+# A digest's tokens: its items' headline and other tokens, in the order of the items.
+# SQLite before 3.44 has no ORDER BY inside group_concat: it concatenates the rows in
+# the order an ordered subquery gives them.
+DIGEST_TOKENS = {
+    "postgresql": """
+        coalesce((
+            SELECT string_agg(item.search_title || ' ' || item.search_body, ' '
+                              ORDER BY item.position, item.id)
+            FROM digests_item item WHERE item.digest_id = digests_digest.id
+        ), '')
+    """,
+    "sqlite": """
+        coalesce((
+            SELECT group_concat(tokens, ' ') FROM (
+                SELECT item.search_title || ' ' || item.search_body AS tokens
+                FROM digests_item item WHERE item.digest_id = digests_digest.id
+                ORDER BY item.position, item.id
+            )
+        ), '')
+    """,
+}
+
+
+def index_digests(pks):
+    """Write the tokens (``DigestTokens``) of the digests ``pks`` from their items' stored
+    tokens, in SQL (no tokenizing): one INSERT … ON CONFLICT UPDATE per ``CHUNK``."""
+    pks = sorted(pks)
+    connection = connections[router.db_for_write(DigestTokens)]
+    tokens = DIGEST_TOKENS[connection.vendor]
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), CHUNK):
+            batch = pks[start : start + CHUNK]
+            marks = ", ".join(["%s"] * len(batch))
+            cursor.execute(
+                f"""
+                INSERT INTO digests_digesttokens (digest_id, tokens)
+                SELECT digests_digest.id, {tokens} FROM digests_digest
+                WHERE digests_digest.id IN ({marks})
+                ON CONFLICT (digest_id) DO UPDATE SET tokens = excluded.tokens
+                """,
+                batch,
+            )
+
+
 def reindex_digest(digest):
-    """Rewrite the tokens of every item of a digest (after an edit, import or restore)."""
-    return index_items(Item.objects.filter(digest=digest))
+    """Rewrite the tokens of every item of a digest, and the digest's (after an edit,
+    import or restore, also when items were deleted; also after its date changes: the
+    tokens hold its year and month)."""
+    return index_items(Item.objects.filter(digest=digest), digests=[digest.pk])
 
 
 def reindex_source(source):
@@ -118,7 +185,7 @@ def rebuild(stale_only=False, progress=None):
     """
     terms = current_terms(refresh=True)
     version = _tokenizer_version(terms)
-    todo = Item.objects.select_related("source").order_by("pk")
+    todo = Item.objects.select_related("digest", "source").order_by("pk")
     if stale_only:
         todo = todo.exclude(search_version=version)
     total = todo.count() if progress else None

@@ -34,6 +34,7 @@ hold a digit next to a letter.
 
 import functools
 import hashlib
+import itertools
 import logging
 import re
 import threading
@@ -44,7 +45,8 @@ import jieba
 
 # Bump when the tokens for the same text and terms change (normalisation, the
 # jieba mode, the filter): every item's search_version then goes stale.
-ALGORITHM_VERSION = "2"  # 2: atoms, numbers whole, control characters dropped
+# 2: atoms, numbers whole, control characters dropped; 3: camel-case parts, date tokens
+ALGORITHM_VERSION = "3"
 TERMS_FILE = Path(__file__).with_name("terms.txt")
 # High enough that a term beats any split of it and any overlapping word
 # (the most frequent word in jieba's dictionary, 的, has about 320 000).
@@ -62,11 +64,17 @@ _DIRECT = re.compile(f"\\d+(?:\\.\\d+)*|[^\\W\\d_{_HAN_CHARS}]+")
 # The atoms of any word: those, or a run of Chinese characters.
 _ATOM = re.compile(f"{_DIRECT.pattern}|{_HAN_WORD.pattern}")
 _NUMBER = re.compile(r"\d+(?:\.\d+)+")
+# A run of letters other than Chinese, before lowercasing (camel_parts()).
+_LETTERS = re.compile(f"[^\\W\\d_{_HAN_CHARS}]+")
 # Control characters (NUL…) are no text: a space, so they also separate words.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # A thousands separator inside a number: 1,000 is 1000.
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 DECIMAL_POINT = "p"  # how a number's point is stored and searched (see stored())
+# An item's year and month tokens (y2026 m202611): letters and digits that touch
+# are always cut into atoms, so no query word can ever be one.
+YEAR_PREFIX = "y"
+MONTH_PREFIX = "m"
 
 jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" on anyone's terminal
 
@@ -94,6 +102,39 @@ def stored(token):
 def is_number(token):
     """Whether an atom is a number (matched whole, never inside another number)."""
     return token[:1].isdigit()
+
+
+def year_token(year):
+    """The token an item of a digest of ``year`` is indexed with (``y2026``), never a query's."""
+    return f"{YEAR_PREFIX}{year:04d}"
+
+
+def month_token(year, month):
+    """The token an item of a digest of that month is indexed with (``m202611``), never a
+    query's."""
+    return f"{MONTH_PREFIX}{year:04d}{month:02d}"
+
+
+def camel_parts(text):
+    """The parts of the camel-case words of ``text`` (not yet lowercased), lowercase, each once.
+
+    OpenAI gives open and ai, DeepSeek deep and seek, xAI x and ai, AIGC nothing
+    (one part). A part starts where a capital follows a small letter, or where a
+    capital followed by two small letters ends a run of capitals (AI|Chip in
+    AIChip; GPTs stays whole). One pass over the characters, no pattern: linear in any text.
+    """
+    parts = []
+    for word in _LETTERS.findall(text):
+        cuts = [0]
+        for i in range(1, len(word)):
+            before, char, after = word[i - 1], word[i], word[i + 1 : i + 3]
+            ends_capitals = before.isupper() and len(after) == 2 and after.islower()
+            if char.isupper() and (before.islower() or ends_capitals):
+                cuts.append(i)
+        if len(cuts) > 1:
+            cuts.append(len(word))
+            parts.extend(word[a:b].lower() for a, b in itertools.pairwise(cuts))
+    return list(dict.fromkeys(parts))
 
 
 def normalize_terms(terms):
@@ -194,9 +235,11 @@ def index_tokens(text, terms=()):
     between them is cut by jieba's search mode. Each term found anywhere in the
     text is indexed whole, even where the segmentation took a neighbouring term
     instead (生成式AI芯片 holds AI芯片 too), with the parts plain jieba cuts it into;
-    then every Chinese character of the text, once. Each word is given as its atoms.
+    then every Chinese character of the text, once, and the parts of its camel-case
+    words (OpenAI: open, ai), once. Each word is given as its atoms.
     """
     terms = normalize_terms(terms)
+    parts = camel_parts(unicodedata.normalize("NFKC", text or ""))
     text = normalize(text)
     tokenizer = _tokenizer(terms)
     tokens = []
@@ -213,6 +256,7 @@ def index_tokens(text, terms=()):
                 tokens.extend(atoms(term))
             tokens.extend(a for part in plain.lcut(term) if part != term for a in atoms(part))
     tokens.extend(dict.fromkeys(_HAN.findall(text)))
+    tokens.extend(part for part in parts if part not in tokens)
     return tokens
 
 
