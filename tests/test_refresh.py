@@ -190,9 +190,21 @@ class SlowPage:
         return HttpResponse("the page", status=self.status)
 
 
+class CountingWaits(middleware.PublicPageCacheMiddleware):
+    """The page cache, telling when seven readers are waiting for the first one's page."""
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        self.waiting = threading.Semaphore(0)
+
+    def wait_for(self, key, generations):
+        self.waiting.release()
+        return super().wait_for(key, generations)
+
+
 def eight_readers(page):
     """Eight readers of one page; the first is rendering it when the others arrive."""
-    cached = middleware.PublicPageCacheMiddleware(page)
+    cached = CountingWaits(page)
     responses = []
 
     def reader():
@@ -204,6 +216,8 @@ def eight_readers(page):
     others = [threading.Thread(target=reader) for _ in range(7)]
     for thread in others:
         thread.start()
+    for _ in others:  # each found the lock taken and waits, or rendered (a failure below)
+        cached.waiting.acquire(timeout=5)
     page.release.set()
     for thread in [first, *others]:
         thread.join(10)
