@@ -440,7 +440,7 @@ class DigestAdmin(admin.ModelAdmin):
         for picture in [digest.cover_image, *(item.image for item in digest.items.all())]:
             if picture:
                 images.make_renditions(picture)
-        history.record(digest, request.user)
+        history.record(digest, request.user, action=DigestEvent.Action.SAVE)
         if message := merge.merged_message(request):
             messages.info(request, message)
 

@@ -27,6 +27,7 @@ from digests.models import (
     AnalysisParagraph,
     Category,
     Digest,
+    DigestEvent,
     Item,
     Source,
     Tag,
@@ -68,14 +69,16 @@ def register():
     reversion.register(TrendPoint)
 
 
-def record(digest, user=None, comment=""):
+def record(digest, user=None, comment="", action=None):
     """Add the whole digest, read afresh from the database, to the open revision.
 
     Every writer of a digest (the admin's save, an import, a restore, a status
     change) opens its revision with ``manage_manually=True`` and calls this once
     its writes are done, so a version never holds a half-written digest: objects
     saved along the way are not serialised before their paragraphs, points or
-    tags exist, and items deleted by the same save are not in it.
+    tags exist, and items deleted by the same save are not in it. With
+    ``action`` (a ``DigestEvent.Action``: a save, an import) the digest's
+    activity log gets a line too; transitions and restores write their own.
     """
     # Read in fixed queries however many items (a version's label names each row's tag).
     fresh = Digest.objects.prefetch_related(
@@ -88,6 +91,15 @@ def record(digest, user=None, comment=""):
         reversion.set_user(user)
     if comment and not reversion.get_comment():
         reversion.set_comment(str(comment))
+    if action is not None:
+        DigestEvent.objects.create(
+            digest=fresh,
+            action=action,
+            from_status=fresh.status,
+            to_status=fresh.status,
+            actor=user,
+            version=fresh.version,
+        )
 
 
 def revision():

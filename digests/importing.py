@@ -13,6 +13,7 @@ from digests.models import (
     AnalysisParagraph,
     Category,
     Digest,
+    DigestEvent,
     Item,
     Source,
     TrendPoint,
@@ -109,7 +110,8 @@ def import_briefing(briefing, *, user=None, replace=False, publish=False):
     """
     with transaction.atomic(), history.revision():
         digest = Digest.objects.select_for_update().filter(date=briefing.date).first()
-        if digest is not None:
+        replaced = digest is not None
+        if replaced:
             if digest.status != Digest.Status.DRAFT:
                 raise ImportRefused(
                     _(
@@ -135,7 +137,8 @@ def import_briefing(briefing, *, user=None, replace=False, publish=False):
                 date=briefing.date, title=briefing.title, lede=briefing.lede, created_by=user
             )
         write_contents(digest, briefing)
-        history.record(digest, user, _("Imported from text"))
+        action = DigestEvent.Action.REPLACE if replaced else DigestEvent.Action.IMPORT
+        history.record(digest, user, _("Imported from text"), action=action)
         if publish:
             workflow.submit(digest, user)
             workflow.publish(digest, user)

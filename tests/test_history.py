@@ -6,7 +6,7 @@ from django.urls import reverse
 from digests import history, workflow
 from digests.briefing import parse_text
 from digests.importing import import_briefing
-from digests.models import Digest
+from digests.models import Digest, DigestEvent
 from tests.formdata import form_data
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +145,34 @@ def test_replacing_an_imported_draft_records_the_new_contents(editor):
     assert shot.paragraphs[0] == "背景:新的背景。"
     assert next(iter(shot.items.values()))["title"] == "新的标题"
     assert len(shot.items) == 3  # the replaced items are not in the new version
+
+
+def events(digest):
+    return list(
+        DigestEvent.objects.filter(digest=digest).values_list(
+            "action", "actor__username", "note", "version"
+        )
+    )
+
+
+def test_imports_and_saves_are_in_the_activity_log(client, editor):
+    A = DigestEvent.Action
+    digest = import_briefing(parse_text(BRIEFING), user=editor)
+    assert events(digest) == [(A.IMPORT, editor.username, "", 1)]
+    import_briefing(parse_text(BRIEFING), user=editor, replace=True)
+    assert events(digest)[-1] == (A.REPLACE, editor.username, "", 2)
+    client.force_login(editor)
+    save_in_admin(client, digest, title="改过的标题")
+    assert events(digest)[-1][:2] == (A.SAVE, editor.username)
+    assert events(digest)[-1][3] == Digest.objects.get(pk=digest.pk).version == 3
+    # The desk sees it in "Who did what, when".
+    page = client.get(reverse("admin:digests_digest_change", args=[digest.pk])).content.decode()
+    assert page.count(str(A.SAVE.label)) == 1 and page.count(str(A.IMPORT.label)) == 1
+    assert page.count(str(A.REPLACE.label)) == 1
+
+
+def test_a_save_that_changes_nothing_adds_no_line(client, editor):
+    digest = import_briefing(parse_text(BRIEFING), user=editor)
+    client.force_login(editor)
+    save_in_admin(client, digest)
+    assert [action for action, *_ in events(digest)] == [DigestEvent.Action.IMPORT]

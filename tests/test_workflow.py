@@ -436,7 +436,7 @@ def test_import_publish_goes_through_submit_and_publish(tmp_path):
     call_command("import_digest", str(path), "--publish", stdout=io.StringIO())
     digest = Digest.objects.get()
     assert digest.status == S.PUBLISHED
-    assert list(digest.events.values_list("action", flat=True)) == ["submit", "publish"]
+    assert list(digest.events.values_list("action", flat=True)) == ["import", "submit", "publish"]
 
 
 def test_import_publish_that_fails_the_checks_writes_nothing(tmp_path):

@@ -54,6 +54,9 @@ class DigestEvent(models.Model):
         REOPEN = "reopen", _("reopened for editing")
         RESTORE = "restore", _("restored an earlier version")
         CORRECT = "correct", _("added a correction")
+        IMPORT = "import", _("imported the text")
+        REPLACE = "replace", _("replaced the draft with imported text")
+        SAVE = "save", _("saved changes")
 
     digest = models.ForeignKey(
         "Digest", verbose_name=_("digest"), on_delete=models.CASCADE, related_name="events"
