@@ -376,7 +376,7 @@ class Results:
 
     def __init__(self, hits=(), capped=False):
         self.hits = list(hits)
-        self.capped = capped  # more matches than CANDIDATES: the count shows "1,000+"
+        self.capped = capped  # more matches than CANDIDATES: the count shows "500+"
 
     def __len__(self):
         return len(self.hits)
