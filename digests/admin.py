@@ -20,7 +20,7 @@ import digests.accounts_admin  # registers the users' and groups' admin
 import digests.search.admin  # noqa: F401  (registers the search terms' admin)
 from digests import edition, history, images, public_cache, search, workflow
 from digests.briefing.grammar import MAX_ITEMS
-from digests.desk import digest_list, merge
+from digests.desk import digest_list, locks, merge, review, working_copy
 from digests.desk import views as desk
 from digests.desk.alias_inlines import KeepsFormerNames, SectionAliasInline, SourceAliasInline
 from digests.desk.importing import import_view
@@ -283,8 +283,22 @@ class DigestAdmin(admin.ModelAdmin):
     inlines = [ItemInline, AnalysisInline, TrendSummaryInline]
 
     class Media:
-        js = ["digests/admin/item-order.js"]
-        css = {"all": ["digests/admin/desk.css"]}
+        # One script and one stylesheet for each part of the desk's page: the editor
+        # (cards, drag and drop), the live parts (autosave, presence, locks), review.
+        js = [
+            "digests/admin/item-order.js",
+            "digests/admin/editor.js",
+            "digests/admin/live.js",
+            "digests/admin/review.js",
+        ]
+        css = {
+            "all": [
+                "digests/admin/desk.css",
+                "digests/admin/editor.css",
+                "digests/admin/live.css",
+                "digests/admin/review.css",
+            ]
+        }
 
     def get_urls(self):
         def view(function, name, route):
@@ -299,6 +313,22 @@ class DigestAdmin(admin.ModelAdmin):
             view(desk.month_calendar, "calendar", "calendar/"),
             view(desk.transition, "transition", "<path:object_id>/transition/<str:name>/"),
             view(desk.comment, "comment", "<path:object_id>/comment/"),
+            view(
+                review.resolve,
+                "comment_resolve",
+                "<path:object_id>/comment/<int:comment_id>/resolve/",
+            ),
+            view(
+                review.reopen,
+                "comment_reopen",
+                "<path:object_id>/comment/<int:comment_id>/reopen/",
+            ),
+            view(working_copy.autosave, "autosave", "<path:object_id>/autosave/"),
+            view(working_copy.discard, "autosave_discard", "<path:object_id>/autosave/discard/"),
+            view(locks.heartbeat, "presence", "<path:object_id>/presence/"),
+            view(locks.lock, "lock", "<path:object_id>/lock/"),
+            view(locks.release, "unlock", "<path:object_id>/unlock/"),
+            view(locks.take_over, "take_over", "<path:object_id>/lock/take-over/"),
             view(desk.correction, "correction", "<path:object_id>/correction/"),
             view(desk.preview, "preview", "<path:object_id>/preview/"),
             view(desk.share_create, "share", "<path:object_id>/share/"),
@@ -410,6 +440,9 @@ class DigestAdmin(admin.ModelAdmin):
             "preview_url": reverse("admin:digests_digest_preview", args=[digest.pk]),
             "versions_url": reverse("admin:digests_digest_versions", args=[digest.pk]),
             "public_url": digest.get_absolute_url() if digest.is_published else None,
+            **locks.desk_context(request, digest),
+            **working_copy.desk_context(request, digest),
+            **review.desk_context(request, digest),
         }
 
     def save_model(self, request, obj, form, change):
@@ -441,6 +474,7 @@ class DigestAdmin(admin.ModelAdmin):
             if picture:
                 images.make_renditions(picture)
         history.record(digest, request.user, action=DigestEvent.Action.SAVE)
+        working_copy.discard_for(digest, request.user)
         if message := merge.merged_message(request):
             messages.info(request, message)
 

@@ -315,6 +315,9 @@ class DigestForm(forms.ModelForm):
             raise ValidationError(
                 conflict_message(self.locked, base, self.conflicts), code="stale"
             )
+        from digests.desk import locks
+
+        locks.check_save(self.locked, self.user)
         if not workflow.can_edit(self.locked, self.user):
             raise ValidationError(
                 _(

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from digests import edition, history, public_cache, search
+from digests.desk import locks
 from digests.models import Correction, Digest, DigestEvent, ReviewComment
 
 S = Digest.Status
@@ -114,6 +115,14 @@ TRANSITIONS = {
             forward=True,
         ),
         Transition(
+            "reschedule",
+            gettext_lazy("Reschedule"),
+            (S.SCHEDULED,),
+            S.SCHEDULED,
+            "digests.publish_digest",
+            A.RESCHEDULE,
+        ),
+        Transition(
             "unschedule",
             gettext_lazy("Cancel the schedule"),
             (S.SCHEDULED,),
@@ -160,6 +169,9 @@ TRANSITIONS = {
         ),
     ]
 }
+
+# The transitions that set the time a digest goes public (they take ``publish_at``).
+SCHEDULING = ("schedule", "reschedule")
 
 # States in which the content may be edited, and the permission that allows it.
 EDITABLE = {S.DRAFT: "digests.change_digest", S.REVIEW: "digests.review_digest"}
@@ -232,7 +244,7 @@ def perform(digest, name, user=None, *, note="", publish_at=None, now=None):
                 if transition.note == "comment"
                 else _("Give the reason readers and the desk will see in the history.")
             )
-        if name == "schedule" and (publish_at is None or publish_at <= now):
+        if name in SCHEDULING and (publish_at is None or publish_at <= now):
             raise WorkflowError(_("Choose a time in the future to publish at."))
         if name == "publish_scheduled" and locked.publish_at > now:
             raise TransitionNotAllowed(
@@ -252,13 +264,14 @@ def perform(digest, name, user=None, *, note="", publish_at=None, now=None):
         locked.version += 1
         if transition.target == S.PUBLISHED:
             locked.published_at = locked.published_at or now
-        locked.publish_at = publish_at if name == "schedule" else None
+        locked.publish_at = publish_at if name in SCHEDULING else None
         locked.save(
             update_fields=["status", "version", "published_at", "publish_at", "updated_at"]
         )
         if transition.revokes_share_links:
             locked.preview_links.filter(revoked_at=None).update(revoked_at=now)
         event = _record(locked, transition, user, note, source)
+        locks.after_transition(locked, transition, user)
         history.record(locked, user, transition.label)
         if transition.note == "comment":
             ReviewComment.objects.create(
@@ -281,7 +294,8 @@ def _after_commit(digest, event, transition):
         # Commits with the change: no cache failure can lose it. A digest leaving the
         # site (a withdrawal) raises the floor: no page built before is served again.
         public_cache.changed(removes=transition.target != S.PUBLISHED, digest=digest)
-    if transition.name == "schedule":
+    if transition.name in SCHEDULING:
+        # A rescheduled digest's earlier task finds another time and leaves it alone.
         transaction.on_commit(
             lambda: tasks.publish_scheduled_digest.using(run_after=digest.publish_at).enqueue(
                 digest_id=digest.pk, publish_at=digest.publish_at.isoformat()

@@ -74,6 +74,7 @@ ALLOWED = {
     "request_changes": {"reviewer", "admin", "system"},
     "publish": {"reviewer", "admin", "system"},
     "schedule": {"reviewer", "admin", "system"},
+    "reschedule": {"reviewer", "admin", "system"},
     "unschedule": {"reviewer", "admin", "system"},
     "publish_scheduled": {"system"},
     "withdraw": {"reviewer", "admin", "system"},
@@ -86,7 +87,7 @@ ROLES = ["editor", "reviewer", "admin", "clerk", "system"]
 def options_for(name, now):
     return {
         "note": "请补充来源。" if workflow.TRANSITIONS[name].note else "",
-        "publish_at": now + datetime.timedelta(hours=2) if name == "schedule" else None,
+        "publish_at": now + datetime.timedelta(hours=2) if name in workflow.SCHEDULING else None,
         "now": now + datetime.timedelta(hours=3) if name == "publish_scheduled" else now,
     }
 
@@ -496,3 +497,30 @@ def test_no_review_request_mail_once_the_digest_was_already_reviewed(
     # The author hears of the publication; no reviewer is asked to review it.
     assert [m.to for m in mail.outbox] == [[editor.email]]
     assert not Notification.objects.filter(event__action="submit").exists()
+
+
+def test_rescheduling_moves_the_publication_and_the_old_task_stands_down(reviewer):
+    digest = factories.full_digest(status=S.REVIEW)
+    first = timezone.now() + datetime.timedelta(hours=1)
+    later = first + datetime.timedelta(days=1)
+    workflow.schedule(digest, reviewer, first)
+    workflow.perform(digest, "reschedule", reviewer, publish_at=later)
+    digest.refresh_from_db()
+    assert (digest.status, digest.publish_at) == (S.SCHEDULED, later)
+    assert DigestEvent.objects.filter(digest=digest, action="reschedule").count() == 1
+    # The task queued for the first time finds another time and does nothing.
+    past_first = first + datetime.timedelta(minutes=1)
+    assert workflow.publish_if_due(digest.pk, first.isoformat(), now=past_first) == (
+        "not scheduled for this time"
+    )
+    assert workflow.publish_if_due(digest.pk, later.isoformat(), now=later) == "published"
+
+
+def test_rescheduling_into_the_past_is_refused(reviewer):
+    digest = factories.full_digest(status=S.REVIEW)
+    workflow.schedule(digest, reviewer, timezone.now() + datetime.timedelta(hours=1))
+    with pytest.raises(workflow.WorkflowError):
+        workflow.perform(
+            digest, "reschedule", reviewer, publish_at=timezone.now() - datetime.timedelta(hours=1)
+        )
+    assert Digest.objects.get(pk=digest.pk).status == S.SCHEDULED

@@ -72,7 +72,7 @@ def transition(model_admin, request, object_id, name):
     if name not in workflow.TRANSITIONS:
         raise Http404
     options = {"note": request.POST.get("note", "")}
-    if name == "schedule":
+    if name in workflow.SCHEDULING:
         form = ScheduleForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Choose the date and time to publish at."))

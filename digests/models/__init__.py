@@ -1,7 +1,16 @@
 """The newsroom's data: a digest per day, its items, sections, sources and blocks."""
 
 from .blocks import Analysis, AnalysisParagraph, TrendPoint, TrendSummary
-from .desk import Correction, DigestEvent, Notification, PreviewLink, ReviewComment
+from .desk import (
+    Correction,
+    DigestEvent,
+    EditLock,
+    Notification,
+    Presence,
+    PreviewLink,
+    ReviewComment,
+    WorkingCopy,
+)
 from .digest import Digest, DigestQuerySet
 from .item import Item, ItemQuerySet, Tag, TaggedItem
 from .public import PublicCounter
@@ -16,9 +25,11 @@ __all__ = [
     "Digest",
     "DigestEvent",
     "DigestQuerySet",
+    "EditLock",
     "Item",
     "ItemQuerySet",
     "Notification",
+    "Presence",
     "PreviewLink",
     "PublicCounter",
     "ReviewComment",
@@ -30,4 +41,5 @@ __all__ = [
     "TaggedItem",
     "TrendPoint",
     "TrendSummary",
+    "WorkingCopy",
 ]

@@ -10,11 +10,23 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ReviewComment(models.Model):
-    """A note in a digest's review thread; a request for changes is one too."""
+    """A note in a digest's review thread; a request for changes is one too.
+
+    A comment may be anchored to one item, to the analysis or to the trends, and
+    is open until someone resolves it (it can be reopened). ``anchor_label`` keeps
+    the item's heading as it was when the comment was written, so a comment on an
+    item deleted since still says what it was about.
+    """
 
     class Kind(models.TextChoices):
         COMMENT = "comment", _("comment")
         CHANGES = "changes", _("changes requested")
+
+    class Anchor(models.TextChoices):
+        DIGEST = "digest", _("the whole digest")
+        ITEM = "item", _("an item")
+        ANALYSIS = "analysis", _("the deep analysis")
+        TRENDS = "trends", _("the trend summary")
 
     digest = models.ForeignKey(
         "Digest", verbose_name=_("digest"), on_delete=models.CASCADE, related_name="comments"
@@ -29,6 +41,25 @@ class ReviewComment(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.COMMENT)
     body = models.TextField(_("comment"), help_text=_("What the desk should know or change."))
     created_at = models.DateTimeField(_("written"), default=timezone.now)
+    anchor = models.CharField(_("about"), max_length=20, choices=Anchor, default=Anchor.DIGEST)
+    item = models.ForeignKey(
+        "Item",
+        verbose_name=_("item"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="review_comments",
+    )
+    anchor_label = models.CharField(_("about (as written)"), max_length=300, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -57,6 +88,10 @@ class DigestEvent(models.Model):
         IMPORT = "import", _("imported the text")
         REPLACE = "replace", _("replaced the draft with imported text")
         SAVE = "save", _("saved changes")
+        RESCHEDULE = "reschedule", _("rescheduled")
+        LOCK = "lock", _("locked for editing")
+        UNLOCK = "unlock", _("released the edit lock")
+        TAKE_OVER = "take_over", _("took over the edit lock")
 
     digest = models.ForeignKey(
         "Digest", verbose_name=_("digest"), on_delete=models.CASCADE, related_name="events"
@@ -167,3 +202,96 @@ class PreviewLink(models.Model):
     @property
     def is_active(self):
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class WorkingCopy(models.Model):
+    """One person's unsaved work on a digest's page, autosaved every few seconds.
+
+    Not the digest: the form's fields as the browser holds them (``data``, a
+    name → list of values map like a POST), the labels of chosen sections and
+    sources (``labels``) and the version the form was opened at. It is offered
+    back when that person opens the page again (after a crash, a closed tab or
+    a refused save) and deleted when they save.
+    """
+
+    digest = models.ForeignKey(
+        "Digest", verbose_name=_("digest"), on_delete=models.CASCADE, related_name="working_copies"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("editor"),
+        on_delete=models.CASCADE,
+        related_name="working_copies",
+    )
+    data = models.JSONField(_("form data"), default=dict)
+    labels = models.JSONField(_("labels of chosen values"), default=dict, blank=True)
+    base_version = models.PositiveIntegerField(_("opened at version"), default=0)
+    saved_at = models.DateTimeField(_("autosaved"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("working copy")
+        verbose_name_plural = _("working copies")
+        constraints = [
+            models.UniqueConstraint(fields=["digest", "user"], name="working_copy_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.digest_id}/{self.user_id} ({self.saved_at:%Y-%m-%d %H:%M})"
+
+
+class Presence(models.Model):
+    """Who has a digest's page open: a heartbeat every few seconds from each open page."""
+
+    digest = models.ForeignKey(
+        "Digest", verbose_name=_("digest"), on_delete=models.CASCADE, related_name="presences"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+    editing = models.BooleanField(
+        _("has unsaved changes"),
+        default=False,
+        help_text=_("The open form differs from the saved digest."),
+    )
+
+    class Meta:
+        verbose_name = _("presence")
+        verbose_name_plural = _("presences")
+        constraints = [
+            models.UniqueConstraint(fields=["digest", "user"], name="presence_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.digest_id}/{self.user_id}"
+
+
+class EditLock(models.Model):
+    """A digest held for editing by one person; others read it until it is released
+    or a reviewer takes it over (with a note, in the activity log)."""
+
+    digest = models.OneToOneField(
+        "Digest",
+        verbose_name=_("digest"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="edit_lock",
+    )
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("held by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    locked_at = models.DateTimeField(_("locked"), default=timezone.now)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("edit lock")
+        verbose_name_plural = _("edit locks")
+
+    def __str__(self):
+        return f"{self.digest_id} ← {self.holder_id}"
