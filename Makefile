@@ -77,4 +77,5 @@ clean:
 
 messages: install ## refresh the Chinese catalog after changing interface strings (needs GNU gettext)
 	$(DEV) $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=bench
+	$(DEV) $(BIN)/python manage.py makemessages -d djangojs -l zh_Hans --no-obsolete --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=bench --ignore=test-artifacts
 	$(DEV) $(BIN)/python manage.py compilemessages -l zh_Hans

@@ -61,6 +61,7 @@ TAXONOMY = {"section": "categories", "topic": "topics", "tag": "tags", "source":
 SEARCH = ("p95", 30)
 LISTS = ("p95", 50)
 DESK_LIST = ("p95", 100)
+DESK_HOME = ("p95", 100)
 FEEDS = ("p50", 10)
 CHANGE_PAGE = ("p50", 150)
 DAY_PAGE = ("p95", 17 * 1.2)
@@ -111,6 +112,7 @@ def rows(day, month, links, changes):
             for state, (url, count) in changes.items()
         ),
         Row("desk", f"calendar {CALENDAR_MONTH}", DESK_LIST, [calendar], "desk"),
+        Row("desk", "desk home", DESK_HOME, ["/admin/"], "desk"),
         Row("reader", "day page", DAY_PAGE, [day]),
         Row("reader", "month page", MONTH_PAGE, [month]),
     ]

@@ -5,6 +5,10 @@ only a superuser grants superuser, changes a superuser's account, or gives
 permissions beyond their own. Anyone else may change, set the password of or
 delete only an account (or group) whose permissions are all theirs too, and may
 give a user or group only permissions they hold themselves.
+
+A desk member's role (editor, reviewer, admin) is chosen on the add and change
+forms: it puts the account in exactly that role's group and lets it log in to
+the desk. The table of what each role may do is read from ``digests.roles``.
 """
 
 from django import forms
@@ -15,10 +19,11 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from digests.roles import GROUP_NAMES, ROLES, assign_role
+from digests.roles import GROUP_NAMES, ROLES, assign_role, sync_groups
 
 User = get_user_model()
 
@@ -72,6 +77,60 @@ def group_label(group_name):
     return gettext(group_name) if group_name in ROLES else group_name
 
 
+# What each role may do, in the desk's words, and the permissions each ability takes.
+# The table on the user pages marks a role when its list in roles.py holds them all.
+ABILITIES = [
+    (_("Write and import drafts"), ["digests.add_digest", "digests.change_digest"]),
+    (_("Submit for review"), ["digests.submit_digest"]),
+    (_("Comment in the review thread"), ["digests.add_reviewcomment"]),
+    (_("Request changes, edit digests in review"), ["digests.review_digest"]),
+    (_("Publish and schedule"), ["digests.publish_digest"]),
+    (_("Withdraw and reopen published digests"), ["digests.withdraw_digest"]),
+    (_("Add corrections (更正)"), ["digests.add_correction"]),
+    (_("Create share links for previews"), ["digests.add_previewlink"]),
+    (
+        _("Manage sections and sources"),
+        ["digests.change_category", "digests.change_source"],
+    ),
+    (_("Manage users"), ["auth.add_user", "auth.change_user"]),
+    (_("Unlock logins"), ["axes.delete_accessattempt"]),
+]
+OTHER = "other"  # no desk role: the groups and permissions set by hand
+
+
+def role_table():
+    """The roles' names and, per ability, whether each role may: from roles.py's lists."""
+    return {
+        "roles": [group_label(name) for name in GROUP_NAMES.values()],
+        "rows": [
+            (label, [set(perms) <= set(ROLES[name]) for name in GROUP_NAMES.values()])
+            for label, perms in ABILITIES
+        ],
+    }
+
+
+def role_of(user):
+    """The desk role of an account in exactly one role's group; ``OTHER`` otherwise."""
+    names = {group.name for group in user.groups.all()}
+    for role, name in GROUP_NAMES.items():
+        if names == {name}:
+            return role
+    return OTHER
+
+
+def role_group(role):
+    """The group of a desk role (made again from roles.py if a site deleted it)."""
+    name = GROUP_NAMES[role]
+    if not Group.objects.filter(name=name).exists():
+        sync_groups(Group, Permission)
+    return Group.objects.get(name=name)
+
+
+def may_log_in(user, role, groups):
+    """A desk member, a superuser or a member of any group is staff; no one else."""
+    return user.is_superuser or role in GROUP_NAMES or bool(groups)
+
+
 class RoleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, group):
         return group_label(group.name)
@@ -90,14 +149,38 @@ class RoleFilter(admin.RelatedFieldListFilter):
 class EscalationCheckedUserForm(UserChangeForm):
     actor = None  # set by the admin, per request
 
+    role = forms.ChoiceField(
+        label=_("desk role"),
+        choices=[
+            *((key, _(name)) for key, name in GROUP_NAMES.items()),
+            (OTHER, _("Other: the groups set below")),
+        ],
+        help_text=_(
+            "Puts the account in exactly this role's group (the table below says what each "
+            "may do) and lets it log in to the desk. With “Other”, the groups under "
+            "“Groups and permissions” apply; an account in no group that is not a "
+            "superuser cannot log in to the desk."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["role"].initial = role_of(self.instance)
+
     def clean(self):
         cleaned = super().clean()
+        role = cleaned.get("role")
+        if role in GROUP_NAMES and "groups" in self.fields:
+            cleaned["groups"] = Group.objects.filter(pk=role_group(role).pk)
         if "user_permissions" in cleaned and "groups" in cleaned:
             try:
                 check_within(self.actor, cleaned["user_permissions"], cleaned["groups"])
             except ValidationError as error:
-                changed = "user_permissions" in self.changed_data
-                self.add_error("user_permissions" if changed else "groups", error)
+                if "user_permissions" in self.changed_data:
+                    self.add_error("user_permissions", error)
+                else:
+                    self.add_error("role" if role in GROUP_NAMES else "groups", error)
         return cleaned
 
 
@@ -126,6 +209,24 @@ class DeskUserCreationForm(AdminUserCreationForm):
 class DeskUserAdmin(UserAdmin):
     form = EscalationCheckedUserForm
     add_form = DeskUserCreationForm
+    change_list_template = "admin/auth/user/desk_change_list.html"
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("On the desk"), {"fields": ("role", "is_active", "is_staff")}),
+        (
+            _("Groups and permissions"),
+            {
+                "classes": ("collapse",),
+                "fields": ("is_superuser", "groups", "user_permissions"),
+                "description": _(
+                    "Django's own settings, for a role the desk does not name: used when "
+                    "the desk role is “Other”. Nobody can give permissions they lack."
+                ),
+            },
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
     add_fieldsets = (
         (
             None,
@@ -158,6 +259,8 @@ class DeskUserAdmin(UserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
+        if obj is not None:
+            readonly = (*readonly, "is_staff")  # follows the role: see save_model
         if not request.user.is_superuser:
             readonly = (*readonly, "is_superuser")
         return readonly
@@ -188,9 +291,33 @@ class DeskUserAdmin(UserAdmin):
             )
         return deleted, counts, perms_needed, protected
 
+    class Media:
+        css = {"all": ["digests/admin/review.css"]}
+
+    def get_fieldsets(self, request, obj=None):
+        """The role's fieldset opens with the table of what each role may do."""
+        table = render_to_string(
+            "admin/auth/user/desk_roles.html", {"desk_roles": role_table(), "open": True}
+        )
+        return [
+            (name, {**options, "description": table})
+            if "role" in options["fields"]
+            else (name, options)
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "desk_roles": role_table()}
+        return super().changelist_view(request, extra_context)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.is_staff = True  # a desk member logs in to the admin
+        elif "role" in form.cleaned_data:
+            groups = form.cleaned_data.get("groups")
+            if groups is None:
+                groups = obj.groups.all()
+            obj.is_staff = may_log_in(obj, form.cleaned_data["role"], groups.exists())
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):

@@ -5,8 +5,10 @@ Declarative where Django allows; the desk's own pages and buttons live in
 """
 
 import reversion
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
@@ -25,18 +27,21 @@ from digests.desk import views as desk
 from digests.desk.alias_inlines import KeepsFormerNames, SectionAliasInline, SourceAliasInline
 from digests.desk.importing import import_view
 from digests.forms import (
+    LEGEND,
     AnalysisForm,
+    BlockFormSet,
     CorrectionForm,
     DigestForm,
     ItemForm,
     ItemFormSet,
-    KnownAutocompleteSelect,
     KnownChoiceField,
+    LazyAutocompleteSelect,
     MultilineTextField,
     NoteForm,
     ScheduleForm,
     ShareLinkForm,
     TrendSummaryForm,
+    described_once,
     labelled_lines,
 )
 from digests.models import (
@@ -69,6 +74,9 @@ def item_count(field):
     return Coalesce(Subquery(items), 0)
 
 
+RECENT_EVENTS = 10  # lines of the activity log shown before "more"
+
+
 def status_badge(digest):
     return format_html(
         '<span class="status-badge status-{}">{}</span>',
@@ -83,10 +91,14 @@ def editable(request, digest):
     A digest is editable in the states ``workflow.can_edit`` allows. A *saved*
     form is always read back in full, so that a save refused because the digest
     moved on (``DigestForm.clean`` decides, on the locked row) keeps the
-    editor's text on the page instead of losing it to a 403.
+    editor's text on the page instead of losing it to a 403. While someone else
+    holds the edit lock the page is read-only too (``digests.desk.locks``).
     """
-    if digest is None or workflow.can_edit(digest, request.user):
+    if digest is None:
         return True
+    if workflow.can_edit(digest, request.user):
+        # Read-only while someone else holds the edit lock (a saved form is still read back).
+        return request.method == "POST" or not locks.held_by_other(request, digest)
     return request.method == "POST" and request.user.has_perm("digests.change_digest")
 
 
@@ -133,14 +145,24 @@ MULTILINE = {models.TextField: {"form_class": MultilineTextField}}
 
 
 class ItemInline(ReadOnlyFields, FollowsDigestState, admin.StackedInline):
+    """The items as cards grouped by section (edit_inline/items.html, static editor.js).
+
+    Each card's position and section are hidden inputs that the page sets as
+    cards move. Closed cards are drawn from the items, open ones (with errors,
+    or new) from their form's fields; not from the admin's per-field rows, which
+    on a hundred items cost most of the page's time (ItemFormSet.sections).
+    """
+
     model = Item
     form = ItemForm
     formset = ItemFormSet
+    template = "admin/digests/digest/edit_inline/items.html"
     max_num = MAX_ITEMS  # the most a digest holds (digests.briefing.grammar), refused beyond
     formfield_overrides = MULTILINE
     extra = 0
     ordering = ["position", "id"]
-    autocomplete_fields = ["category", "source"]
+    autocomplete_fields = ["source"]
+    hidden_fields = ("position", "category")  # set by the page, from where the card stands
     fields = [
         ("position", "category"),
         ("topic", "title"),
@@ -161,16 +183,20 @@ class ItemInline(ReadOnlyFields, FollowsDigestState, admin.StackedInline):
             kwargs["form_class"] = KnownChoiceField
             kwargs.setdefault(
                 "widget",
-                KnownAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using")),
+                LazyAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using")),
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.hidden_fields:
+            kwargs["widget"] = forms.HiddenInput
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name in ItemFormSet.related_fields and field is not None:
             # No add/change/delete buttons beside each row's section and source: on a
             # hundred rows their links cost more to render than the rest of the row.
             field.widget = getattr(field.widget, "widget", field.widget)
+        if field is not None and db_field.name in LEGEND:
+            described_once(field, db_field.name)
         return field
 
     @admin.display(description=_("tags"))
@@ -181,6 +207,8 @@ class ItemInline(ReadOnlyFields, FollowsDigestState, admin.StackedInline):
 class AnalysisInline(ReadOnlyFields, FollowsDigestState, admin.StackedInline):
     model = Analysis
     form = AnalysisForm
+    formset = BlockFormSet
+    template = "admin/digests/digest/edit_inline/analysis.html"
     formfield_overrides = MULTILINE
     extra = 1
     max_num = 1
@@ -196,6 +224,8 @@ class AnalysisInline(ReadOnlyFields, FollowsDigestState, admin.StackedInline):
 class TrendSummaryInline(ReadOnlyFields, FollowsDigestState, admin.StackedInline):
     model = TrendSummary
     form = TrendSummaryForm
+    formset = BlockFormSet
+    template = "admin/digests/digest/edit_inline/trends.html"
     formfield_overrides = MULTILINE
     extra = 1
     max_num = 1
@@ -212,6 +242,23 @@ def linebreaks_lines(rows, bullet=False):
     return format_html_join(
         mark_safe("<br>"), "{}", ((labelled_lines([row], bullet),) for row in rows)
     )
+
+
+class CardFormSet(helpers.InlineAdminFormSet):
+    """An inline drawn as cards by its own template: every row's media is the empty form's.
+
+    The stock one builds every row's form and admin fieldsets to add up their media,
+    which on a hundred items costs more than drawing the page.
+    """
+
+    @property
+    def media(self):
+        return self.opts.media + self.formset.empty_form.media
+
+    def __iter__(self):
+        # Iterated only by the admin's prepopulated-fields script, which these inlines
+        # do not use; iterating would build every row's form and fieldsets.
+        return iter(())
 
 
 class DeskFilter(admin.SimpleListFilter):
@@ -267,26 +314,15 @@ class DigestAdmin(admin.ModelAdmin):
         "updated_at",
         "version",
     ]
-    fieldsets = [
-        (None, {"fields": [("date", "title"), "lede", "cover_image", "base_version"]}),
-        (
-            _("Record"),
-            {
-                "fields": [
-                    ("status_column", "version"),
-                    ("published_at", "publish_at"),
-                    ("created_by", "created_at", "updated_at"),
-                ]
-            },
-        ),
-    ]
+    # The record (state, version, who and when) is one line above the form
+    # (change_form.html), read from the digest itself.
+    fieldsets = [(None, {"fields": [("date", "title"), "lede", "cover_image", "base_version"]})]
     inlines = [ItemInline, AnalysisInline, TrendSummaryInline]
 
     class Media:
         # One script and one stylesheet for each part of the desk's page: the editor
         # (cards, drag and drop), the live parts (autosave, presence, locks), review.
         js = [
-            "digests/admin/item-order.js",
             "digests/admin/editor.js",
             "digests/admin/live.js",
             "digests/admin/review.js",
@@ -381,10 +417,25 @@ class DigestAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None or not self.has_change_permission(request, obj):
-            fieldsets = [(n, dict(o)) for n, o in self.fieldsets]
-            fieldsets[0][1]["fields"] = [("date", "title"), "lede", "cover_image"]
-            return fieldsets if obj else fieldsets[:1]
+            return [(None, {"fields": [("date", "title"), "lede", "cover_image"]})]
         return self.fieldsets
+
+    def get_object(self, request, object_id, from_field=None):
+        """A page opened: the digest ``changeform_view`` fetched with its contents, so the
+        item and block forms read the rows already there instead of asking again."""
+        digest = getattr(request, "desk_digest", None)
+        opened = request.method == "GET" and from_field is None and digest is not None
+        if opened and str(digest.pk) == str(object_id):
+            return digest
+        return super().get_object(request, object_id, from_field)
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        inline_admin_formsets = super().get_inline_formsets(
+            request, formsets, inline_instances, obj
+        )
+        for inline_admin_formset in inline_admin_formsets:
+            inline_admin_formset.__class__ = CardFormSet
+        return inline_admin_formsets
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = extra_context or {}
@@ -392,8 +443,12 @@ class DigestAdmin(admin.ModelAdmin):
         if object_id:
             digest = (
                 Digest.objects.with_contents()
+                .select_related("created_by")
                 .prefetch_related(
-                    Prefetch("comments", ReviewComment.objects.select_related("author")),
+                    Prefetch(
+                        "comments",
+                        ReviewComment.objects.select_related("author", "item", "resolved_by"),
+                    ),
                     Prefetch(
                         "events",
                         DigestEvent.objects.select_related("actor").prefetch_related(
@@ -408,6 +463,9 @@ class DigestAdmin(admin.ModelAdmin):
             )
             if digest is not None:
                 extra_context["desk"] = self.desk_context(request, digest)
+                request.desk_digest = digest
+        # The sections an editor may add (read only when the page is a form).
+        extra_context["addable_sections"] = Category.objects.filter(is_active=True).only("name")
         if request.method == "POST":
             if digest is not None:
                 request.POST, request.merge_conflicts = merge.merge_post(request, digest)
@@ -418,13 +476,16 @@ class DigestAdmin(admin.ModelAdmin):
     def desk_context(self, request, digest):
         """What the desk panel above the form shows: state, buttons, checks, thread, record."""
         user = request.user
+        events = list(digest.events.all())
         return {
             "digest": digest,
             "badge": status_badge(digest),
             "transitions": workflow.available(digest, user),
             "checks": edition.run_checks(digest),
             "comments": digest.comments.all(),
-            "events": digest.events.all(),
+            # The latest lines open, the rest folded (all fetched in the one prefetch).
+            "events": events[-RECENT_EVENTS:],
+            "older_events": events[:-RECENT_EVENTS],
             "can_comment": user.has_perm("digests.add_reviewcomment"),
             "note_form": NoteForm(),
             "schedule_form": ScheduleForm(),

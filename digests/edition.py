@@ -2,10 +2,10 @@
 
 Each check looks at a digest (fetched with ``Digest.objects.with_contents()``)
 and returns the list of problems it found, in the desk's words. The level of
-each check comes from ``settings.NEWSROOM_EDITION_CHECKS``: ``required`` checks
-block a transition, ``recommended`` ones are shown as warnings, ``off`` ones
-are not run. The import preview runs the same checks on a parsed briefing through
-``briefing_edition``.
+each check is its own default, which ``settings.NEWSROOM_EDITION_CHECKS`` may
+override: ``required`` checks block a transition, ``recommended`` ones are shown
+as warnings, ``off`` ones are not run. The import preview runs the same checks on
+a parsed briefing through ``briefing_edition``.
 """
 
 from collections import Counter
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -82,15 +83,39 @@ def trends_present(digest):
     return problems
 
 
+def comments_resolved(digest):
+    """Open review comments; reads the digest's comments (prefetched on the change page)."""
+    problems = []
+    for comment in digest.comments.all():
+        if comment.resolved_at is not None:
+            continue
+        about = comment.anchor_label or comment.get_anchor_display()
+        problems.append(
+            _("An open comment on %(about)s: “%(text)s”")
+            % {"about": about, "text": Truncator(comment.body).chars(60)}
+        )
+    return problems
+
+
+@dataclass(frozen=True)
+class Check:
+    title: str
+    run: object
+    default: str = REQUIRED
+
+
 CHECKS = {
-    "items_complete": (
+    "items_complete": Check(
         gettext_lazy("Every item has a topic, a headline, a body and a source"),
         items_complete,
     ),
-    "sections_not_empty": (gettext_lazy("No section is empty"), sections_not_empty),
-    "unique_headlines": (gettext_lazy("No two items share a headline"), unique_headlines),
-    "analysis_present": (gettext_lazy("The deep analysis is there"), analysis_present),
-    "trends_present": (gettext_lazy("The trend summary is there"), trends_present),
+    "sections_not_empty": Check(gettext_lazy("No section is empty"), sections_not_empty),
+    "unique_headlines": Check(gettext_lazy("No two items share a headline"), unique_headlines),
+    "analysis_present": Check(gettext_lazy("The deep analysis is there"), analysis_present),
+    "trends_present": Check(gettext_lazy("The trend summary is there"), trends_present),
+    "comments_resolved": Check(
+        gettext_lazy("Every review comment is resolved"), comments_resolved, RECOMMENDED
+    ),
 }
 
 
@@ -111,11 +136,12 @@ class CheckResult:
 
 
 def levels():
+    """Each check's level: its own default, unless the setting names it."""
     configured = getattr(settings, "NEWSROOM_EDITION_CHECKS", {})
     unknown = set(configured) - set(CHECKS)
     if unknown:
         raise ValueError(f"NEWSROOM_EDITION_CHECKS names unknown checks: {sorted(unknown)}")
-    return {name: configured.get(name, REQUIRED) for name in CHECKS}
+    return {name: configured.get(name, check.default) for name, check in CHECKS.items()}
 
 
 def run_checks(digest):
@@ -124,9 +150,9 @@ def run_checks(digest):
     for name, level in levels().items():
         if level == OFF:
             continue
-        title, check = CHECKS[name]
+        check = CHECKS[name]
         results.append(
-            CheckResult(name=name, title=str(title), level=level, problems=check(digest))
+            CheckResult(name=name, title=str(check.title), level=level, problems=check.run(digest))
         )
     return results
 
@@ -143,7 +169,8 @@ def briefing_edition(briefing):
 
     It offers ``items.all()`` (topic, title, body, source_id, heading, category),
     ``sections()``, ``analysis`` (title, ``paragraphs.all()``) and ``trend_summary``
-    (summary, ``points.all()``). A check that reads more must extend it;
+    (summary, ``points.all()``) and ``comments.all()`` (none: a briefing not yet
+    imported has no review comments). A check that reads more must extend it;
     tests/test_import_desk.py compares the results on a briefing and on its import.
     """
     sections = []
@@ -170,4 +197,5 @@ def briefing_edition(briefing):
         and SimpleNamespace(title=analysis.title, paragraphs=_Rows(analysis.paragraphs)),
         trend_summary=trends
         and SimpleNamespace(summary=trends.summary, points=_Rows(trends.points)),
+        comments=_Rows(),
     )

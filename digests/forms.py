@@ -1,18 +1,31 @@
 """Admin forms: the analysis paragraphs and trend points edited as labelled lines."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
+from taggit.utils import edit_string_for_tags
 
 from digests import workflow
+from digests.briefing.grammar import MAX_ITEMS
 from digests.briefing.model import MAX_LABEL
 from digests.briefing.parser import BULLET_RE, split_label
 from digests.briefing.render import labelled_line
-from digests.models import Analysis, AnalysisParagraph, Digest, Item, TrendPoint, TrendSummary
+from digests.models import (
+    Analysis,
+    AnalysisParagraph,
+    Digest,
+    Item,
+    ReviewComment,
+    TrendPoint,
+    TrendSummary,
+)
 from digests.models.item import tags_prefetch
 
 
@@ -68,6 +81,19 @@ class KnownAutocompleteSelect(AutocompleteSelect):
                 label = field.label_from_instance(field.known[chosen])
                 options.append(self.create_option(name, chosen, label, True, len(options)))
         return [(None, options, 0)]
+
+
+class LazyAutocompleteSelect(KnownAutocompleteSelect):
+    """The item's source: the admin's autocomplete, started by the editor when its card opens.
+
+    Marked ``item-autocomplete`` instead of ``admin-autocomplete``, so that the
+    admin's script does not start a hundred select2 boxes when the page loads.
+    """
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        attrs["class"] = attrs["class"].replace("admin-autocomplete", "item-autocomplete")
+        return attrs
 
 
 class LabelledLinesField(forms.CharField):
@@ -176,10 +202,43 @@ class TrendSummaryForm(LabelledRowsForm):
         widgets = {"summary": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"})}
 
 
+# The fields an item card shows, whose help the editor's legend gives once for all cards.
+LEGEND = ("topic", "title", "body", "source", "url", "tags", "image", "image_alt")
+# What a closed card carries as values (not its picture: a file left out is unchanged).
+LAZY_FIELDS = ("topic", "title", "body", "source", "url", "tags", "image_alt")
+
+
+def hidden_inputs(prefix, values, source=None):
+    """A card's values as hidden inputs named as its form reads them (drawn in Python: on a
+    hundred cards, a template loop over their fields costs more than the rest of the card)."""
+    return format_html_join(
+        "",
+        '<input type="hidden" name="{}-{}" value="{}"{}>',
+        (
+            (
+                prefix,
+                name,
+                "" if value is None else value,
+                format_html(' data-label="{}"', source.name)
+                if name == "source" and source and value
+                else "",
+            )
+            for name, value in values
+        ),
+    )
+
+
+def described_once(field, name):
+    """An item field whose help the legend above the cards gives once (``LEGEND``)."""
+    field.help_text = ""
+    field.widget.attrs["aria-describedby"] = f"items-help-{name}"
+    return field
+
+
 class ItemForm(forms.ModelForm):
     """One item on the digest's page; its tags come from the prefetched ``tagged`` rows."""
 
-    tags = Item._meta.get_field("tags").formfield()
+    tags = described_once(Item._meta.get_field("tags").formfield(), "tags")
 
     class Meta:
         model = Item
@@ -191,6 +250,63 @@ class ItemForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial.setdefault("tags", [row.tag for row in self.instance.tagged.all()])
+
+    def chosen(self, name):
+        """The section or source the card stands for: as posted, or as stored."""
+        if self.is_bound and name in self.fields:
+            known = getattr(self.fields[name], "known", None) or {}
+            return known.get(str(self[name].value()))
+        if getattr(self.instance, f"{name}_id") is None:
+            return None
+        return getattr(self.instance, name)
+
+    # What the item's card shows (edit_inline/items.html); ClosedCard says the same.
+
+    @property
+    def item(self):
+        return self.instance
+
+    @property
+    def chosen_source(self):
+        return self.chosen("source")
+
+    @property
+    def heading(self):
+        return f"{self['topic'].value() or ''}-{self['title'].value() or ''}"
+
+    @property
+    def is_lazy(self):
+        """A stored item without errors: its card starts closed, its fields as plain values
+        that the page turns into inputs when the card opens (editor.js)."""
+        return self.instance.pk is not None and not self.errors
+
+    @property
+    def deletable(self):
+        return "DELETE" in self.fields
+
+    @property
+    def deleted(self):
+        return self.deletable and bool(self["DELETE"].value())
+
+    def hidden_inputs(self):
+        values = [(field.name, field.value()) for field in self.hidden_fields()]
+        if self.is_lazy:
+            values += self.lazy_values()
+        return hidden_inputs(self.prefix, values, self.chosen_source)
+
+    def lazy_values(self):
+        """(name, value) of the fields a closed card carries, as the form would post them."""
+        values = []
+        for name in LAZY_FIELDS:
+            if name not in self.fields:
+                continue
+            value = self[name].value()
+            if name == "tags" and not isinstance(value, str):
+                value = edit_string_for_tags(value or [])
+            elif name == "source":
+                value = getattr(value, "pk", value)
+            values.append((name, value))
+        return values
 
     def _get_validation_exclusions(self):
         # A section or source the form field found among the known choices exists: the
@@ -209,7 +325,64 @@ class ItemForm(forms.ModelForm):
             self.instance.tags.set(self.cleaned_data.get("tags") or [])
 
 
-class ItemFormSet(forms.BaseInlineFormSet):
+class NamedLookups:
+    """A formset whose attributes a template reads without building every form.
+
+    A template looks ``formset.sections`` up as ``formset["sections"]`` first, and a
+    formset answers that from ``self.forms``, building them all before failing.
+    """
+
+    def __getitem__(self, index):
+        if isinstance(index, str):
+            raise TypeError("a formset's forms are numbered")
+        return super().__getitem__(index)
+
+
+@dataclass
+class ClosedCard:
+    """A stored item's card on a page just opened: drawn from the item, without its form.
+
+    Building a hundred admin forms (each a deep copy of a dozen fields) costs more
+    than the rest of the page; a closed card needs only the item's values, posted
+    under the name its form would read them by.
+    """
+
+    prefix: str
+    item: Item
+    deletable: bool
+    errors = None
+    is_lazy = True
+    deleted = False
+
+    @property
+    def chosen_source(self):
+        return self.item.source
+
+    @property
+    def heading(self):
+        return self.item.heading
+
+    def hidden_inputs(self):
+        item = self.item
+        values = [
+            ("position", item.position),
+            ("category", item.category_id),
+            ("id", item.pk),
+            ("digest", item.digest_id),
+            *self.lazy_values(),
+        ]
+        return hidden_inputs(self.prefix, values, item.source)
+
+    def lazy_values(self):
+        item = self.item
+        values = {
+            "source": item.source_id,
+            "tags": edit_string_for_tags([row.tag for row in item.tagged.all()]),
+        }
+        return [(name, values.get(name, getattr(item, name))) for name in LAZY_FIELDS]
+
+
+class ItemFormSet(NamedLookups, forms.BaseInlineFormSet):
     """A digest's items: at most ``MAX_ITEMS``, and a fixed number of queries for any count."""
 
     related_fields = ("category", "source")
@@ -222,6 +395,11 @@ class ItemFormSet(forms.BaseInlineFormSet):
     }
 
     def get_queryset(self):
+        if not hasattr(self, "_queryset") and not self.is_bound:
+            # A page opened: the digest came with its items (DigestAdmin.get_object).
+            prefetched = getattr(self.instance, "_prefetched_objects_cache", {})
+            if "items" in prefetched:
+                self._queryset = list(prefetched["items"])
         if not hasattr(self, "_queryset"):
             self._queryset = (
                 super()
@@ -259,6 +437,40 @@ class ItemFormSet(forms.BaseInlineFormSet):
             known[name] = {**stored, **{str(pk): obj for pk, obj in found.items()}}
         return known
 
+    def legend(self):
+        """Each field's label and help, shown once above the cards: (name, label, help)."""
+        return [
+            (name, field.label, Item._meta.get_field(name).help_text)
+            for name, field in self.form.base_fields.items()
+            if name in LEGEND
+        ]
+
+    def sections(self):
+        """The item cards by section, in page order: a list of (category, [card]).
+
+        A section stands where its first item does (``Digest.sections``). A page just
+        opened has closed cards drawn from the items (no form built); a page sent
+        back has the forms, where the editor had put them (their posted positions).
+        """
+
+        def place(form):
+            try:
+                return int(form["position"].value())
+            except (KeyError, TypeError, ValueError):
+                return MAX_ITEMS + 1
+
+        if self.is_bound:
+            cards = [(form.chosen("category"), form) for form in sorted(self.forms, key=place)]
+        else:
+            cards = [
+                (item.category, ClosedCard(self.add_prefix(i), item, self.can_delete))
+                for i, item in enumerate(self.get_queryset())
+            ]
+        groups = {}
+        for category, card in cards:
+            groups.setdefault(getattr(category, "pk", None), (category, []))[1].append(card)
+        return list(groups.values())
+
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
         for name, objects in self.known.items():
@@ -273,7 +485,24 @@ class ItemFormSet(forms.BaseInlineFormSet):
         form.fields[name] = KnownChoiceField(
             stock.queryset, initial=stock.initial, required=False, widget=stock.widget
         )
-        form.fields[name].known = {str(item.pk): item for item in self.get_queryset()}
+        form.fields[name].known = self.known_items
+
+    @cached_property
+    def known_items(self):
+        return {str(item.pk): item for item in self.get_queryset()}
+
+
+class BlockFormSet(NamedLookups, forms.BaseInlineFormSet):
+    """The analysis or the trend summary: the digest's own when it came with its contents."""
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset") and not self.is_bound and self.instance.pk:
+            accessor = self.fk.remote_field.get_accessor_name()
+            descriptor = getattr(type(self.instance), accessor)
+            if descriptor.is_cached(self.instance):
+                block = getattr(self.instance, accessor, None)
+                self._queryset = [block] if block is not None else []
+        return super().get_queryset()
 
 
 class DigestForm(forms.ModelForm):
@@ -336,6 +565,37 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
         max_length=5000,
     )
+
+
+class CommentForm(NoteForm):
+    """A review comment on the digest, one of its items, the analysis or the trends."""
+
+    anchor = forms.ChoiceField(
+        choices=ReviewComment.Anchor, initial=ReviewComment.Anchor.DIGEST, required=False
+    )
+    item = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, digest, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.digest = digest
+
+    def clean(self):
+        data = super().clean()
+        anchor = data.get("anchor") or ReviewComment.Anchor.DIGEST
+        data["anchor"] = anchor
+        if anchor != ReviewComment.Anchor.ITEM:
+            data["item"] = None
+            return data
+        item = self.digest.items.filter(pk=data.get("item")).first() if data.get("item") else None
+        if item is None:
+            raise ValidationError(_("That item is not in this digest."), code="foreign_item")
+        data["item"] = item
+        return data
+
+    def label(self):
+        """The item's heading as it reads now, kept should the item be deleted."""
+        item = self.cleaned_data["item"]
+        return item.heading if item is not None else ""
 
 
 class ScheduleForm(forms.Form):

@@ -42,6 +42,17 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A test that asked for English (a request under /en/, ``translation.override``
+    left open) must not leave it active for the next test in the same worker, whose
+    ``reverse()`` would then build /en/ addresses."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.NEWSROOM_STATE_DIR = tmp_path / "state"
@@ -126,6 +137,13 @@ def browser():
         )
         yield chromium
         chromium.close()
+
+
+def as_user(client, user):
+    """The test client logged in as ``user``, asking for the desk in English."""
+    client.force_login(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 def desk_login(browser, live_server, username, locale="zh-CN"):

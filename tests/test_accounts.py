@@ -69,6 +69,7 @@ def user_form(user, **changes):
         "initial-date_joined_1": "08:00:00",
         "groups": [g.pk for g in user.groups.all()],
         "user_permissions": [p.pk for p in user.user_permissions.all()],
+        "role": "other",  # the groups as posted (a desk role would replace them)
     }
     for flag in ("is_active", "is_staff", "is_superuser"):
         if getattr(user, flag):
@@ -330,8 +331,9 @@ def test_the_user_list_costs_the_same_queries_for_any_number_of_users(
 
     # The session and the person (2), their permissions (2: own and through groups),
     # the count and the page of users (3: filtered count, total count, rows), their
-    # groups (1, prefetched), the groups for the role filter (1).
-    EXPECTED = 9
+    # groups (1, prefetched), the groups for the role filter (1), the review count in
+    # the header (1).
+    EXPECTED = 10
     load()
     for n in range(5):
         assign_role(User.objects.create_user(f"member{n}", is_staff=True), "editor")

@@ -29,8 +29,13 @@ def test_editor_logs_in_and_opens_the_sample_digest(live_server, page, editor, s
     page.click("input[type=submit]")
     page.click("a[href$='/admin/digests/digest/']")
     page.click(f"a[href$='/admin/digests/digest/{digest.pk}/change/']")
+    # The items as closed cards by section: each shows its heading and carries its fields.
+    expect(page.locator(".item-card[data-item-id]")).to_have_count(13)
+    expect(page.locator(".desk-section .section-name").first).to_have_text("AI技术动态")
+    first = page.locator(".item-card[data-item-id]").first
+    expect(first.locator(".item-summary")).to_have_text("AI技术-多模态生成式AI进入自然交互阶段")
+    first.locator(".item-toggle").click()
     expect(page.locator("#id_items-0-title")).to_have_value("多模态生成式AI进入自然交互阶段")
-    expect(page.locator("#items-group .inline-related:not(.empty-form)")).to_have_count(13)
     expect(page.locator("#id_analysis-0-paragraphs")).to_have_value(re.compile("^背景:"))
 
 
@@ -60,10 +65,13 @@ def test_the_whole_desk(live_server, browser, editor, other_editor, reviewer, ar
     desk.get_by_role("button", name="预览").click()
     expect(desk.locator(".import-preview")).to_contain_text("国产大模形开源发布")
     desk.get_by_role("button", name="创建草稿").click()
-    expect(desk.locator("#id_items-0-title")).to_have_value("国产大模形开源发布")
+    expect(desk.locator("[data-prefix='items-0'] .item-summary")).to_have_text(
+        "AI技术-国产大模形开源发布"
+    )
     change_url = desk.url
 
-    # ... fixes the typo in a headline, saves and submits.
+    # ... opens the item's card, fixes the typo in its headline, saves and submits.
+    desk.locator("[data-prefix='items-0'] .item-toggle").click()
     desk.fill("#id_items-0-title", "国产大模型开源发布")
     desk.click("input[name=_continue]")
     expect(desk.locator(".messagelist")).to_contain_text("成功")
@@ -84,6 +92,7 @@ def test_the_whole_desk(live_server, browser, editor, other_editor, reviewer, ar
     # The editor sees the comment, edits and resubmits.
     desk.goto(change_url)
     expect(desk.locator("#review-thread")).to_contain_text("第二条请补充量产时间。")
+    desk.locator("[data-prefix='items-1'] .item-toggle").click()
     desk.fill("#id_items-1-body", "多家厂商宣布新一代GPU将于今年第二季度进入量产阶段。")
     desk.click("input[name=_continue]")
     expect(desk.locator(".messagelist")).to_contain_text("成功")

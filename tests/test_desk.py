@@ -14,6 +14,7 @@ from digests.importing import import_briefing
 from digests.models import Correction, Digest, DigestEvent, Item, PreviewLink, ReviewComment
 from digests.preview import share_url
 from tests import factories
+from tests.conftest import as_user
 from tests.formdata import form_data
 
 pytestmark = pytest.mark.django_db
@@ -29,12 +30,6 @@ AI技术-第二条
 正文二。
 来源:新华网
 """
-
-
-def as_user(client, user):
-    client.force_login(user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 def change_url(digest):
@@ -347,8 +342,8 @@ def test_calendar_shows_each_day_and_its_state(
     url = reverse("admin:digests_digest_calendar")
     client.get(url)  # the session's first touch
     # session, user, permissions (2: the user's and their groups'), the digests of
-    # the weeks shown (one range query on the date's unique index)
-    with django_assert_num_queries(5):
+    # the weeks shown (one range query on the date's unique index), the review badge
+    with django_assert_num_queries(6):
         response = client.get(url, {"month": "2026-03"})
     cells = {
         cell["date"]: cell["digest"].status if cell["digest"] else "missing"

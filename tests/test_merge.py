@@ -207,6 +207,8 @@ def test_two_editors_in_two_browsers_keep_both_changes(
     bob = desk_login(browser, live_server, "editor2", locale="en")
     alice.goto(url)
     bob.goto(url)
+    alice.locator(".editor-open-all").click()  # the item cards start closed
+    bob.locator(".editor-open-all").click()
 
     alice.fill("#id_items-0-title", "她的标题")
     alice.fill("#id_items-1-body", "她的正文二。")
@@ -217,7 +219,7 @@ def test_two_editors_in_two_browsers_keep_both_changes(
     bob.fill("#id_items-2-body", "他的正文三。\n第二段。")
     bob.click("input[name=_continue]")
     expect(bob.locator(".merge-conflicts")).to_contain_text("她的标题")
-    expect(bob.locator("#id_items-1-body")).to_have_value("她的正文二。")  # merged in
+    expect(bob.locator("[name='items-1-body']")).to_have_value("她的正文二。")  # merged in
     bob.screenshot(path=artifacts / "desk-merge-conflict.png", full_page=True)
     bob.locator(".merge-conflicts input[value=theirs]").check()
     bob.click("input[name=_continue]")

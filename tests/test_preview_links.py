@@ -12,16 +12,11 @@ from digests import workflow
 from digests.models import Digest, PreviewLink
 from digests.preview import share_url
 from tests import factories
+from tests.conftest import as_user
 
 S = Digest.Status
 IN_PROGRESS = [S.DRAFT, S.REVIEW, S.SCHEDULED]
 NOW = datetime.datetime(2026, 2, 2, 9, 0, tzinfo=datetime.UTC)
-
-
-def as_user(client, user):
-    client.force_login(user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 def create_link(client, user, digest):

@@ -1,5 +1,10 @@
-"""The admin's “Import from text” page: paste or upload, preview, then confirm."""
+"""The admin's “Import from text” page: paste or upload, preview, then confirm.
 
+Opened for one day (``?date=YYYY-MM-DD``, from the desk home or the calendar), the text
+starts with that day's header line, and a briefing of another day is refused.
+"""
+
+import datetime
 from dataclasses import dataclass, field
 
 from django import forms
@@ -17,6 +22,7 @@ from digests.briefing import Briefing, BriefingError, decode, grammar
 from digests.desk.replacing import losses
 from digests.importing import ImportRefused, import_briefing, parse_any
 from digests.models import Category, Digest, Source
+from digests.models.digest import DEFAULT_TITLE
 
 MAX_UPLOAD = grammar.MAX_FILE_BYTES  # the briefing grammar's file limit
 
@@ -48,6 +54,8 @@ class ImportForm(forms.Form):
         label=gettext_lazy("I understand that replacing the draft discards the changes above"),
         required=False,
     )
+    # The day the import was opened for, if any: the text must be that day's briefing.
+    date = forms.DateField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()
@@ -67,6 +75,15 @@ class ImportForm(forms.Form):
         except BriefingError as error:
             self.add_error("file" if upload else "text", str(error))
             return data
+        day = data.get("date")
+        if day and self.briefing.date != day:
+            raise forms.ValidationError(
+                _(
+                    "This import is for %(day)s, but the text is the briefing of %(date)s. "
+                    "Paste the briefing of %(day)s, or start an import without a date."
+                )
+                % {"day": day.isoformat(), "date": self.briefing.date.isoformat()}
+            )
         existing = Digest.objects.filter(date=self.briefing.date).first()
         if existing and existing.status != Digest.Status.DRAFT:
             raise forms.ValidationError(
@@ -157,11 +174,28 @@ def confirm_import(preview, data, user):
         )
 
 
+def requested_day(request):
+    """The day asked for with ``?date=YYYY-MM-DD``, or None."""
+    try:
+        return datetime.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return None
+
+
+def header_line(day):
+    """The first line of a briefing for ``day``, as the grammar reads it."""
+    return f"{DEFAULT_TITLE}({day.isoformat()})\n"
+
+
 def import_view(model_admin, request):
     """Preview on the first submit, import on “confirm”; nothing is written before that."""
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
-    form = ImportForm(request.POST or None, request.FILES or None)
+    day = requested_day(request)
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES or None)
+    else:
+        form = ImportForm(initial={"date": day, "text": header_line(day)} if day else None)
     preview = refusal = None
     if request.method == "POST" and form.is_valid():
         if form.existing and not model_admin.has_change_permission(request, form.existing):
@@ -186,12 +220,16 @@ def import_view(model_admin, request):
                 "text": form.cleaned_data["text"],
                 "replace": form.cleaned_data["replace"],
                 "draft_version": preview.draft.version if preview.draft else None,
+                "date": form.cleaned_data["date"],
             }
         )
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
-        "title": _("Import a briefing from text"),
+        "title": _("Import the briefing of %(date)s") % {"date": day}
+        if day
+        else _("Import a briefing from text"),
+        "day": day,
         "form": form,
         "refusal": refusal,
         "preview": preview and preview.briefing,

@@ -12,18 +12,22 @@ import functools
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
 from digests import history, seo, workflow
-from digests.forms import CorrectionForm, NoteForm, ScheduleForm, ShareLinkForm
-from digests.models import Digest, PreviewLink, ReviewComment
+from digests.desk.home import DAYS_AHEAD
+from digests.forms import CommentForm, CorrectionForm, ScheduleForm, ShareLinkForm
+from digests.models import Digest, Item, PreviewLink, ReviewComment
 from digests.preview import SHAREABLE, preview_response, share_url
 
 
@@ -76,7 +80,7 @@ def transition(model_admin, request, object_id, name):
         form = ScheduleForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Choose the date and time to publish at."))
-            return _back(digest, "#desk")
+            return _next(request) or _back(digest, "#desk")
         options["publish_at"] = form.cleaned_data["publish_at"]
     _attempt(
         request,
@@ -90,23 +94,36 @@ def transition(model_admin, request, object_id, name):
             }
         ),
     )
-    return _back(digest, "#desk")
+    return _next(request) or _back(digest, "#desk")
 
 
 @post_only
 def comment(model_admin, request, object_id):
+    """A review comment on the digest, or anchored to one of its items, the analysis or
+    the trends; back to where it was written."""
+    from digests.desk.review import card_id  # review.py builds on this module
+
     digest = _digest(model_admin, request, object_id)
     if not request.user.has_perm("digests.add_reviewcomment"):
         raise PermissionDenied
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        ReviewComment.objects.create(
-            digest=digest, author=request.user, body=form.cleaned_data["note"]
-        )
-        messages.success(request, _("Your comment is in the review thread."))
-    else:
-        messages.error(request, _("Write a comment first."))
-    return _back(digest, "#review-thread")
+    form = CommentForm(request.POST, digest=digest)
+    if not form.is_valid():
+        if "note" in form.errors:
+            messages.error(request, _("Write a comment first."))
+        else:
+            messages.error(request, " ".join(form.non_field_errors()) or _("Choose an item."))
+        return _back(digest, "#review-thread")
+    anchor, item = form.cleaned_data["anchor"], form.cleaned_data["item"]
+    ReviewComment.objects.create(
+        digest=digest,
+        author=request.user,
+        body=form.cleaned_data["note"],
+        anchor=anchor,
+        item=item,
+        anchor_label=form.label(),
+    )
+    messages.success(request, _("Your comment is in the review thread."))
+    return _back(digest, "#" + card_id(anchor, item.pk if item else None))
 
 
 @post_only
@@ -242,8 +259,19 @@ def restore(model_admin, request, object_id, version_id):
     return _back(digest)
 
 
+def _next(request):
+    """A redirect to the desk page the form came from (``next``), if it is on this site."""
+    url = request.POST.get("next", "")
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(url)
+    return None
+
+
 def month_calendar(model_admin, request):
-    """A month of editorial days: each day's digest and state, or a link to create it."""
+    """A month of editorial days: each day's digest with its state, items, author and
+    scheduled time (one query), a way to start a missing day, and rescheduling."""
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
     today = timezone.localdate()
@@ -252,9 +280,40 @@ def month_calendar(model_admin, request):
     except ValueError:
         first = today.replace(day=1)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
-    digests = {d.date: d for d in Digest.objects.filter(date__range=(weeks[0][0], weeks[-1][-1]))}
+    items = (
+        Item.objects.filter(digest=OuterRef("pk"))
+        .order_by()
+        .values("digest")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    digests = {
+        d.date: d
+        for d in Digest.objects.filter(date__range=(weeks[0][0], weeks[-1][-1]))
+        .select_related("created_by")
+        .annotate(item_count=Coalesce(Subquery(items), 0))
+    }
     previous = (first - datetime.timedelta(days=1)).replace(day=1)
     following = (first + datetime.timedelta(days=32)).replace(day=1)
+    # Past weekdays and the desk's planning week (the home's "days without a briefing")
+    # stand out when missing; later weeks are only marked, or a month ahead is all alarm.
+    horizon = today + datetime.timedelta(days=DAYS_AHEAD)
+    days = [
+        [
+            {
+                "date": day,
+                "digest": digests.get(day),
+                "in_month": day.month == first.month,
+                "weekend": day.weekday() >= 5,
+                "missing_weekday": day.month == first.month
+                and day.weekday() < 5
+                and day < horizon
+                and day not in digests,
+            }
+            for day in week
+        ]
+        for week in weeks
+    ]
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Digest._meta,
@@ -264,14 +323,11 @@ def month_calendar(model_admin, request):
         "previous": previous,
         "following": following,
         "weekdays": [WEEKDAYS_ABBR[n] for n in range(7)],
-        "weeks": [
-            [
-                {"date": day, "digest": digests.get(day), "in_month": day.month == first.month}
-                for day in week
-            ]
-            for week in weeks
-        ],
+        "weeks": days,
+        "horizon": horizon - datetime.timedelta(days=1),
+        "missing_weekdays": sum(cell["missing_weekday"] for week in days for cell in week),
         "can_add": model_admin.has_add_permission(request),
+        "can_reschedule": request.user.has_perm("digests.publish_digest"),
         "time_zone": settings.TIME_ZONE,
     }
     return TemplateResponse(request, "admin/digests/digest/calendar.html", context)
