@@ -115,7 +115,13 @@ def rows(day, month, links, changes):
         Row("desk", "desk home", DESK_HOME, ["/admin/"], "desk"),
         Row("reader", "day page", DAY_PAGE, [day]),
         Row("reader", "month page", MONTH_PAGE, [month]),
+        Row("reader", "API: the day's digest", DAY_PAGE, [api_day(day)]),
     ]
+
+
+def api_day(day):
+    """The API's address of a day page's digest: /2026/11/28/ → /api/digests/2026-11-28."""
+    return "/api/digests/" + day.strip("/").replace("/", "-")
 
 
 def pick_pages(reader):

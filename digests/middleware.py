@@ -23,7 +23,7 @@ A cache that cannot be reached is a cache that keeps nothing
 (``digests.cache``): no entry, no lock, pages built from the database.
 
 Only anonymous ``GET``/``HEAD`` requests for the reader site are cached: not the
-admin, previews, static or media files, nor anyone with a session cookie.
+admin, the API, previews, static or media files, nor anyone with a session cookie.
 Pages are kept per validated host (a disallowed host gets its 400 first).
 """
 
@@ -41,7 +41,8 @@ from django.utils.cache import patch_cache_control, patch_vary_headers, set_resp
 
 from digests import public_cache
 
-NOT_CACHED = ("/admin/", "/preview/", "/healthz", "/static/", "/media/")
+# /api/ is built for each request, so that its rate limit counts every one (digests/api).
+NOT_CACHED = ("/admin/", "/api/", "/preview/", "/healthz", "/static/", "/media/")
 KEY_PREFIX = "newsroom:page:"
 # A WSGI environ key (no HTTP header can set it): the refresh task's requests.
 REFRESH = "newsroom.refresh"

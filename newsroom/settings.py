@@ -66,11 +66,14 @@ INSTALLED_APPS = [
     "reversion",
     "django_tasks_db",
     "axes",
+    "ninja",  # the read-only API at /api/ (digests/api); its docs page's static files
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # /api/ is open to other sites' scripts, for reading (digests/api/middleware.py).
+    "digests.api.middleware.ApiCorsMiddleware",
     # Control characters (NUL…) in parameters: dropped for readers, a 400 on the desk.
     "digests.request_guard.ControlCharacterMiddleware",
     # ETag and 304 Not Modified, for cached pages as for freshly built ones.
@@ -231,6 +234,8 @@ AXES_VERBOSE = False  # no banner on every manage.py command; failures are still
 # Behind a proxy, the request.META key of the header it puts the client's address in
 # (e.g. HTTP_X_FORWARDED_FOR); without it the connection's address is used.
 NEWSROOM_CLIENT_IP_HEADER = os.environ.get("NEWSROOM_CLIENT_IP_HEADER", "")
+# The read-only API's limit per client address (digests/api): N/s, N/min, N/hour or N/day.
+NEWSROOM_API_RATE = os.environ.get("NEWSROOM_API_RATE", "120/min")
 
 # --- Language and time ----------------------------------------------------------------
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")

@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from digests import views
+from digests.api.views import api
 from digests.preview import SharedPreviewView
 from digests.sitemaps import SITEMAPS
 
@@ -22,6 +23,7 @@ class FaviconView(RedirectView):
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
     path("favicon.ico", FaviconView.as_view()),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
