@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 from hypothesis import settings as hypothesis_settings
 
 from digests.roles import assign_role
@@ -21,6 +23,25 @@ ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None)
 hypothesis_settings.register_profile("dev", deadline=None)
 hypothesis_settings.load_profile("ci" if IN_CI else "dev")
+
+
+class SerialWSGIServer(WSGIServer):
+    """The browser tests' server, answering one request at a time.
+
+    On SQLite the test database lives in memory and the live server's threads share
+    its one connection; the desk's pages send requests of their own while a person
+    works (autosave, the presence heartbeat), and two at once on that connection
+    fail ("bad parameter or other API misuse"). Served in turn, they can't; the
+    server then closes each connection, so no browser holds it. PostgreSQL gives
+    every thread its own connection and keeps Django's threaded server.
+    """
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    LiveServerThread.server_class = SerialWSGIServer
 
 
 def pytest_report_header(config):
