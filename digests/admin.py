@@ -10,8 +10,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -55,23 +54,12 @@ from digests.models import (
     Source,
     TrendSummary,
 )
+from digests.models.item import item_count
 from digests.preview import SHAREABLE, share_url
 
 admin.site.site_header = _("Newsroom desk")
 admin.site.site_title = _("Newsroom")
 admin.site.index_title = _("Daily briefing")
-
-
-def item_count(field):
-    """Count a row's items in a subquery, so list counts and pagination stay join-free."""
-    items = (
-        Item.objects.filter(**{field: OuterRef("pk")})
-        .order_by()
-        .values(field)
-        .annotate(n=Count("*"))  # not COUNT(id): an index on the link alone answers COUNT(*)
-        .values("n")
-    )
-    return Coalesce(Subquery(items), 0)
 
 
 RECENT_EVENTS = 10  # lines of the activity log shown before "more"

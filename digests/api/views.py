@@ -11,7 +11,7 @@ import functools
 import json
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import translation
@@ -26,6 +26,7 @@ from digests.exporting import export_digest
 from digests.filters import ItemFilter, public_choices
 from digests.logins import client_ip
 from digests.models import Category, Digest, Item, Source
+from digests.models.item import item_count
 from digests.views import LIST_ORDER
 
 DEFAULT_LIMIT = 20
@@ -170,17 +171,10 @@ def digests(
         except (cursors.BadCursor, TypeError, ValueError):
             return answer({"detail": "Invalid cursor."}, 400)
         found = found.filter(date__lt=after)
-    # Counted per digest on the page only: a subquery, not a GROUP BY over every day.
-    counts = (
-        Item.objects.filter(digest=OuterRef("pk"))
-        .order_by()
-        .values("digest")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
     rows = list(
         found.order_by("-date")
-        .annotate(item_count=Subquery(counts))
+        # Counted per digest on the page only: a subquery, not a GROUP BY over every day.
+        .annotate(item_count=item_count("digest"))
         .values("date", "title", "item_count")[: limit + 1]
     )
     page, more = rows[:limit], len(rows) > limit

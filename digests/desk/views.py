@@ -12,8 +12,6 @@ import functools
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -27,7 +25,8 @@ from reversion.models import Version
 from digests import history, seo, workflow
 from digests.desk.home import DAYS_AHEAD
 from digests.forms import CommentForm, CorrectionForm, ScheduleForm, ShareLinkForm
-from digests.models import Digest, Item, PreviewLink, ReviewComment
+from digests.models import Digest, PreviewLink, ReviewComment
+from digests.models.item import item_count
 from digests.preview import SHAREABLE, preview_response, share_url
 
 
@@ -280,18 +279,11 @@ def month_calendar(model_admin, request):
     except ValueError:
         first = today.replace(day=1)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
-    items = (
-        Item.objects.filter(digest=OuterRef("pk"))
-        .order_by()
-        .values("digest")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
     digests = {
         d.date: d
         for d in Digest.objects.filter(date__range=(weeks[0][0], weeks[-1][-1]))
         .select_related("created_by")
-        .annotate(item_count=Coalesce(Subquery(items), 0))
+        .annotate(item_count=item_count("digest"))
     }
     previous = (first - datetime.timedelta(days=1)).replace(day=1)
     following = (first + datetime.timedelta(days=32)).replace(day=1)
