@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -28,16 +29,34 @@ hypothesis_settings.load_profile("ci" if IN_CI else "dev")
 class SerialWSGIServer(WSGIServer):
     """The browser tests' server, answering one request at a time.
 
-    On SQLite the test database lives in memory and the live server's threads share
-    its one connection; the desk's pages send requests of their own while a person
-    works (autosave, the presence heartbeat), and two at once on that connection
-    fail ("bad parameter or other API misuse"). Served in turn, they can't; the
-    server then closes each connection, so no browser holds it. PostgreSQL gives
-    every thread its own connection and keeps Django's threaded server.
+    On SQLite the test database lives in memory and the live server's thread shares
+    the test's one connection; the desk's pages send requests of their own while a
+    person works (autosave, the presence heartbeat), and two at once on that
+    connection fail ("bad parameter or other API misuse"). Served in turn, they
+    can't. Between tests the server is *closed*: a request still arriving (a
+    heartbeat sent just before its page closed) is dropped unanswered instead of
+    touching the database while the test's tables are being flushed ("database
+    table is locked"). PostgreSQL gives every thread its own connection and keeps
+    Django's threaded server.
     """
 
     def __init__(self, *args, connections_override=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.busy = threading.Lock()
+        self.open = True
+
+    def process_request(self, request, client_address):
+        with self.busy:
+            if not self.open:
+                self.shutdown_request(request)
+                return
+            super().process_request(request, client_address)
+
+    def close_for_test(self):
+        """Refuse new requests and wait for the one being answered, if any."""
+        self.open = False
+        with self.busy:
+            pass
 
 
 if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -71,6 +90,31 @@ def _default_language():
 
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _quiet_live_server(request):
+    """A browser test ends with its browsers closed and its server idle.
+
+    The pages a test opened keep working after its last line (the desk's autosave and
+    heartbeat); left open, they reach the server while the database is flushed for
+    the next test, or after it. This fixture asks for the database first, so that
+    it is torn down after us: every browser context is closed, then the server
+    finishes the request it is answering and takes no more until the next test.
+    """
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    server = request.getfixturevalue("live_server").thread.httpd
+    if isinstance(server, SerialWSGIServer):
+        server.open = True
+    yield
+    if "browser" in request.fixturenames:
+        for context in list(request.getfixturevalue("browser").contexts):
+            context.close()
+    if isinstance(server, SerialWSGIServer):
+        server.close_for_test()
 
 
 @pytest.fixture(autouse=True)
