@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 import digests.accounts_admin  # registers the users' and groups' admin
+import digests.newsletter.admin  # registers the subscribers' and mailings' admin
 import digests.search.admin  # noqa: F401  (registers the search terms' admin)
 from digests import edition, history, images, public_cache, search, workflow
 from digests.briefing.grammar import MAX_ITEMS
@@ -55,6 +56,7 @@ from digests.models import (
     TrendSummary,
 )
 from digests.models.item import item_count
+from digests.newsletter import desk as newsletter_desk
 from digests.preview import SHAREABLE, share_url
 
 admin.site.site_header = _("Newsroom desk")
@@ -354,6 +356,11 @@ class DigestAdmin(admin.ModelAdmin):
             view(locks.release, "unlock", "<path:object_id>/unlock/"),
             view(locks.take_over, "take_over", "<path:object_id>/lock/take-over/"),
             view(desk.correction, "correction", "<path:object_id>/correction/"),
+            view(
+                newsletter_desk.test_send,
+                "newsletter_test",
+                "<path:object_id>/newsletter/test/",
+            ),
             view(desk.preview, "preview", "<path:object_id>/preview/"),
             view(desk.share_create, "share", "<path:object_id>/share/"),
             view(
@@ -446,6 +453,7 @@ class DigestAdmin(admin.ModelAdmin):
                     Prefetch("preview_links", PreviewLink.objects.select_related("created_by")),
                     "items__corrections",
                 )
+                .annotate(has_mailings=newsletter_desk.has_mailings())  # the newsletter panel
                 .filter(pk=object_id)
                 .first()
             )
@@ -479,7 +487,7 @@ class DigestAdmin(admin.ModelAdmin):
             "schedule_form": ScheduleForm(),
             "can_correct": digest.status == Digest.Status.PUBLISHED
             and user.has_perm("digests.add_correction"),
-            "correction_form": CorrectionForm(digest=digest),
+            "correction_form": CorrectionForm(digest=digest, user=user),
             "corrections": [
                 (item, c) for item in digest.items.all() for c in item.corrections.all()
             ],
@@ -492,6 +500,7 @@ class DigestAdmin(admin.ModelAdmin):
             **locks.desk_context(request, digest),
             **working_copy.desk_context(request, digest),
             **review.desk_context(request, digest),
+            **newsletter_desk.desk_context(request, digest),
         }
 
     def save_model(self, request, obj, form, change):

@@ -10,3 +10,12 @@ class DigestsConfig(AppConfig):
         from digests import checks, history  # noqa: F401  (checks registers itself)
 
         history.register()
+        self.connect_newsletter_webhooks()
+
+    def connect_newsletter_webhooks(self):
+        """Bounce and complaint reports from the mail provider stop mail to the address."""
+        from anymail.signals import tracking
+
+        from digests.newsletter import webhooks
+
+        tracking.connect(webhooks.on_tracking, dispatch_uid="newsroom.newsletter.tracking")

@@ -615,13 +615,25 @@ class CorrectionForm(forms.Form):
         max_length=2000,
     )
 
-    def __init__(self, *args, digest, **kwargs):
+    # The newsletter (issue 11): offered only to members who may send mailings.
+    notify = forms.BooleanField(
+        label=_("Send a correction notice to subscribers"),
+        required=False,
+        help_text=_(
+            "A short mail naming the item and the correction, to the subscribers this "
+            "digest was sent to. Unticked, the correction is only published on the site."
+        ),
+    )
+
+    def __init__(self, *args, digest, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Not ``digest.items``: on a digest fetched with its contents, that would fetch
         # the items' tags and corrections again for a list of headlines.
         items = Item.objects.filter(digest=digest)
         self.fields["item"].queryset = items.order_by("position", "id")
         self.fields["item"].label_from_instance = lambda item: item.heading
+        if user is None or not user.has_perm("digests.send_mailing"):
+            del self.fields["notify"]
 
 
 class ShareLinkForm(forms.Form):

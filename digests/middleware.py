@@ -42,7 +42,18 @@ from django.utils.cache import patch_cache_control, patch_vary_headers, set_resp
 from digests import public_cache
 
 # /api/ is built for each request, so that its rate limit counts every one (digests/api).
-NOT_CACHED = ("/admin/", "/api/", "/preview/", "/healthz", "/static/", "/media/")
+# The newsletter's pages carry a subscriber's token or a sign-up in progress.
+NOT_CACHED = (
+    "/admin/",
+    "/api/",
+    "/anymail/",
+    "/preview/",
+    "/healthz",
+    "/static/",
+    "/media/",
+    "/newsletter/",
+    "/en/newsletter/",
+)
 KEY_PREFIX = "newsroom:page:"
 # A WSGI environ key (no HTTP header can set it): the refresh task's requests.
 REFRESH = "newsroom.refresh"

@@ -52,8 +52,21 @@ EDITOR = [
     "digests.view_previewlink",
     *SEARCH_TERMS,
 ]
+# The newsletter (issue 11). Reviewers send test mails and correction notices and see
+# each digest's sending; admins keep the subscribers. Granted by migration 0015.
+NEWSLETTER_DESK = ["digests.send_mailing", "digests.view_mailing"]
+SUBSCRIBERS = [
+    "digests.add_subscriber",
+    "digests.view_subscriber",
+    "digests.change_subscriber",
+    "digests.delete_subscriber",
+    "digests.export_subscriber",
+    "digests.change_delivery",
+    "digests.view_delivery",
+]
 REVIEWER = [
     *EDITOR,
+    *NEWSLETTER_DESK,
     "digests.review_digest",
     "digests.publish_digest",
     "digests.withdraw_digest",
@@ -75,6 +88,7 @@ ADMIN = [
     "auth.view_group",
     "auth.change_group",
     *LOGIN_LOCKS,
+    *SUBSCRIBERS,
 ]
 ROLES = {EDITORS: EDITOR, REVIEWERS: REVIEWER, ADMINS: ADMIN}
 

@@ -98,3 +98,38 @@ def send_notifications(event_id):
             sent += 1
         notification.save()
     return f"{sent} sent"
+
+
+# --- the newsletter (digests/newsletter) ---------------------------------------------
+
+
+@task()
+def newsletter_confirmation(subscriber_id):
+    """Mail the double opt-in link to an address that signed up."""
+    from digests.newsletter import signup
+
+    return signup.send_confirmation(subscriber_id)
+
+
+@task()
+def newsletter_start_issue(digest_id):
+    """A digest was published: its mailing to every receiving subscriber."""
+    from digests.newsletter import sending
+
+    return sending.start_issue(digest_id)
+
+
+@task()
+def newsletter_send_batch(mailing_id):
+    """One batch of a mailing, at ``NEWSROOM_NEWSLETTER_RATE``."""
+    from digests.newsletter import sending
+
+    return sending.send_batch(mailing_id)
+
+
+@task()
+def newsletter_welcome(subscriber_id):
+    """A subscriber confirmed: the latest briefing, so the first mail comes at once."""
+    from digests.newsletter import sending
+
+    return sending.send_welcome(subscriber_id)

@@ -3,6 +3,7 @@
 from django.urls import path, register_converter
 
 from digests import converters, feeds, views
+from digests.newsletter import views as newsletter
 
 register_converter(converters.FourDigitYear, "yyyy")
 register_converter(converters.TwoDigits, "mm")
@@ -28,6 +29,26 @@ urlpatterns = [
     path("tags/<slug:slug>/", views.TagItemsView.as_view(), name="tag"),
     path("sources/<slug:slug>/", views.SourceItemsView.as_view(), name="source"),
     path("search/", views.SearchView.as_view(), name="search"),
+    # The briefing by e-mail (digests/newsletter); never cached (middleware.NOT_CACHED).
+    path("newsletter/", newsletter.SignupView.as_view(), name="newsletter"),
+    path("newsletter/subscribe/", newsletter.SubscribeView.as_view(), name="newsletter-subscribe"),
+    path("newsletter/sent/", newsletter.SentView.as_view(), name="newsletter-sent"),
+    path(
+        "newsletter/confirm/<str:token>/",
+        newsletter.ConfirmView.as_view(),
+        name="newsletter-confirm",
+    ),
+    path(
+        "newsletter/preferences/<str:token>/",
+        newsletter.PreferencesView.as_view(),
+        name="newsletter-preferences",
+    ),
+    path(
+        "newsletter/unsubscribe/<str:token>/",
+        newsletter.UnsubscribeView.as_view(),
+        name="newsletter-unsubscribe",
+    ),
+    path("privacy/", newsletter.PrivacyView.as_view(), name="privacy"),
     path("feeds/rss/", feeds.DigestFeed(), name="feed-rss"),
     path("feeds/atom/", feeds.DigestAtomFeed(), name="feed-atom"),
     path("feeds/categories/<slug:slug>/rss/", feeds.CategoryFeed(), name="category-rss"),

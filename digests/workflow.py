@@ -294,6 +294,7 @@ def _after_commit(digest, event, transition):
         # Commits with the change: no cache failure can lose it. A digest leaving the
         # site (a withdrawal) raises the floor: no page built before is served again.
         public_cache.changed(removes=transition.target != S.PUBLISHED, digest=digest)
+    _newsletter(digest, transition)
     if transition.name in SCHEDULING:
         # A rescheduled digest's earlier task finds another time and leaves it alone.
         transaction.on_commit(
@@ -301,6 +302,20 @@ def _after_commit(digest, event, transition):
                 digest_id=digest.pk, publish_at=digest.publish_at.isoformat()
             )
         )
+
+
+def _newsletter(digest, transition):
+    """The briefing by e-mail: every transition into published starts (or resumes) the
+    day's mailing once committed; a withdrawal stops, in its own transaction, whatever
+    has not been sent (digests/newsletter/sending.py)."""
+    from digests import tasks
+    from digests.newsletter import sending
+
+    if transition.target == S.PUBLISHED and S.PUBLISHED not in transition.sources:
+        digest_id = digest.pk
+        transaction.on_commit(lambda: tasks.newsletter_start_issue.enqueue(digest_id=digest_id))
+    elif S.PUBLISHED in transition.sources and transition.target != S.PUBLISHED:
+        sending.cancel_unsent(digest)
 
 
 # --- the named transitions -----------------------------------------------------------

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "reversion",
     "django_tasks_db",
     "axes",
+    "anymail",  # the newsletter's mail providers and their webhooks (digests/newsletter)
     "ninja",  # the read-only API at /api/ (digests/api); its docs page's static files
 ]
 
@@ -274,7 +275,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = MAX_ITEMS * 15 + 200
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if DEBUG and not os.environ.get("EMAIL_HOST"):
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    # Printed readable (decoded), the HTML part saved under var/mail/ (newsroom/console_mail.py).
+    MAILERS = {"default": {"BACKEND": "newsroom.console_mail.EmailBackend"}}
 else:
     MAILERS = {
         "default": {
@@ -289,6 +291,38 @@ else:
             },
         }
     }
+
+# --- Newsletter (digests/newsletter, docs/newsletter.md) ------------------------------
+# The briefing by e-mail goes through its own mailer: the default one (SMTP above)
+# unless NEWSLETTER_EMAIL_BACKEND names another, such as one of django-anymail's
+# ("anymail.backends.postmark.EmailBackend"). Anymail's settings come from the
+# environment: ANYMAIL_POSTMARK_SERVER_TOKEN=... becomes ANYMAIL["POSTMARK_SERVER_TOKEN"];
+# ANYMAIL_WEBHOOK_SECRET ("user:password") guards the bounce and complaint webhooks.
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
+}
+NEWSLETTER_EMAIL_BACKEND = os.environ.get("NEWSLETTER_EMAIL_BACKEND", "")
+MAILERS["newsletter"] = (
+    {"BACKEND": NEWSLETTER_EMAIL_BACKEND} if NEWSLETTER_EMAIL_BACKEND else dict(MAILERS["default"])
+)
+NEWSROOM_NEWSLETTER_FROM = os.environ.get("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+# Sending: at most this many mails a minute, in batches of this size (one task each).
+NEWSROOM_NEWSLETTER_RATE = int(os.environ.get("NEWSLETTER_RATE_PER_MINUTE", "600"))
+NEWSROOM_NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "100"))
+# A delivery still "sending" after this long was cut off (a killed worker): it is
+# marked interrupted, never sent again by itself (it may have gone out).
+NEWSROOM_NEWSLETTER_SENDING_TIMEOUT = int(os.environ.get("NEWSLETTER_SENDING_TIMEOUT", "300"))
+# Sign-up limits: confirmation mails per address a day; sign-ups per client an hour.
+NEWSROOM_NEWSLETTER_CONFIRMATIONS_PER_DAY = 3
+NEWSROOM_NEWSLETTER_SIGNUPS_PER_HOUR = int(os.environ.get("NEWSLETTER_SIGNUPS_PER_HOUR", "10"))
+# A confirmation link works for this long.
+NEWSROOM_NEWSLETTER_CONFIRM_DAYS = 7
+# An address that never confirmed is deleted after this many days (the worker's sweep).
+NEWSROOM_NEWSLETTER_UNCONFIRMED_DAYS = 30
+# Gmail clips a message's HTML past 102 KB: the mail stays under this.
+NEWSROOM_NEWSLETTER_MAX_HTML_BYTES = 100_000
 
 # --- Security -----------------------------------------------------------------------
 # Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=1.

@@ -24,6 +24,8 @@ class FaviconView(RedirectView):
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    # The mail provider's bounce and complaint webhooks (django-anymail; digests/newsletter).
+    path("anymail/", include("anymail.urls")),
     path("favicon.ico", FaviconView.as_view()),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),

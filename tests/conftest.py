@@ -1,6 +1,7 @@
 """Shared fixtures: people on the desk, the reference sample, and a real browser."""
 
 import datetime
+import io
 import os
 import threading
 from pathlib import Path
@@ -202,6 +203,27 @@ def browser():
         )
         yield chromium
         chromium.close()
+
+
+def run_worker():
+    """Run the queued background tasks once, as ``manage.py db_worker --batch`` would.
+
+    The worker drops connections that are not in autocommit mode, which the test's
+    own transaction never is; inside a test it keeps the connection.
+    """
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command(
+            "db_worker",
+            "--batch",
+            "--no-startup-delay",
+            "--no-reload",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
 
 
 def as_user(client, user):

@@ -1,5 +1,6 @@
 """The read-only API at /api/: its answers, filters, pages, headers, limit and document."""
 
+import copy
 import datetime
 import json
 import re
@@ -358,6 +359,21 @@ def test_the_openapi_document_is_complete_and_consistent(client):
         assert ref.startswith("#/components/schemas/") and ref.rsplit("/", 1)[1] in schemas_defined
     day = doc["paths"]["/api/digests/{day}"]["get"]["responses"]
     assert {"200", "404", "410"} <= set(day)
+
+
+def test_the_openapi_document_validates_against_the_openapi_schema(client):
+    """Validated by openapi-spec-validator against the OpenAPI 3.1 specification's schema,
+    as code generators and API gateways will read it."""
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    doc = client.get("/api/openapi.json").json()
+    validate(doc)  # raises on any violation
+    # And the validator does look: a document broken in one place is refused.
+    broken = copy.deepcopy(doc)
+    broken["paths"]["/api/items"]["get"]["responses"] = {"200": {"content": "none"}}
+    with pytest.raises(OpenAPIValidationError):
+        validate(broken)
 
 
 def test_the_docs_page_uses_no_outside_assets(client):

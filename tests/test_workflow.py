@@ -4,7 +4,6 @@ import datetime
 import io
 import threading
 import zoneinfo
-from unittest import mock
 
 import pytest
 import time_machine
@@ -27,6 +26,7 @@ from digests.models import (
     TrendSummary,
 )
 from tests import factories
+from tests.conftest import run_worker
 
 pytestmark = pytest.mark.django_db
 S = Digest.Status
@@ -52,20 +52,8 @@ def people(editor, reviewer, admin_user, django_user_model):
 
 
 def run_tasks():
-    """Run the queued background tasks now, as the worker would.
-
-    The worker drops connections that are not in autocommit mode, which the
-    test's own transaction never is; inside a test it keeps the connection.
-    """
-    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-        call_command(
-            "db_worker",
-            "--batch",
-            "--no-startup-delay",
-            "--no-reload",
-            stdout=io.StringIO(),
-            stderr=io.StringIO(),
-        )
+    """Run the queued background tasks now, as the worker would."""
+    run_worker()
 
 
 # Who may make each transition; everyone else is refused.

@@ -128,16 +128,22 @@ def comment(model_admin, request, object_id):
 @post_only
 def correction(model_admin, request, object_id):
     digest = _digest(model_admin, request, object_id)
-    form = CorrectionForm(request.POST, digest=digest)
+    form = CorrectionForm(request.POST, digest=digest, user=request.user)
     if not form.is_valid():
         messages.error(request, _("Choose the item and write the correction."))
         return _back(digest, "#corrections")
     item, note = form.cleaned_data["item"], form.cleaned_data["note"]
-    _attempt(
-        request,
-        lambda: workflow.add_correction(item, request.user, note),
-        lambda: _("The correction is published under the item."),
-    )
+    correction = None
+
+    def add():
+        nonlocal correction
+        correction = workflow.add_correction(item, request.user, note)
+
+    _attempt(request, add, lambda: _("The correction is published under the item."))
+    if correction is not None and form.cleaned_data.get("notify"):  # the newsletter (issue 11)
+        from digests.newsletter.desk import notify_correction
+
+        notify_correction(request, correction)
     return _back(digest, "#corrections")
 
 

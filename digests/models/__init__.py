@@ -13,6 +13,7 @@ from .desk import (
 )
 from .digest import Digest, DigestQuerySet
 from .item import Item, ItemQuerySet, Tag, TaggedItem
+from .newsletter import Delivery, Mailing, Subscriber, SubscriberQuerySet
 from .public import PublicCounter
 from .search import SearchTerm
 from .taxonomy import Category, SectionAlias, Source, SourceAlias
@@ -22,12 +23,14 @@ __all__ = [
     "AnalysisParagraph",
     "Category",
     "Correction",
+    "Delivery",
     "Digest",
     "DigestEvent",
     "DigestQuerySet",
     "EditLock",
     "Item",
     "ItemQuerySet",
+    "Mailing",
     "Notification",
     "Presence",
     "PreviewLink",
@@ -37,6 +40,8 @@ __all__ = [
     "SectionAlias",
     "Source",
     "SourceAlias",
+    "Subscriber",
+    "SubscriberQuerySet",
     "Tag",
     "TaggedItem",
     "TrendPoint",

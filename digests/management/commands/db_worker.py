@@ -18,11 +18,12 @@ import os
 import random
 import time
 
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
 from digests import workflow
+from digests.newsletter import sending, signup
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class Worker(db_worker.Worker):
             self.running_task = False
         for digest in published:
             log.info("published the digest of %s, which was due", digest.date)
+        self.sweep_newsletter()
         if not self.running:
             return
         self.batch, self.startup_delay = True, False
@@ -69,6 +71,21 @@ class Worker(db_worker.Worker):
             super().run()  # in batch mode: the tasks that are ready, then back here
         finally:
             db_worker.logger.removeFilter(quiet)
+
+    def sweep_newsletter(self):
+        """Mark deliveries cut off by a killed worker, queue stalled mailings again, and
+        forget the addresses that never confirmed.
+
+        A database error is logged and the cycle goes on: the sweep runs again next cycle.
+        """
+        try:
+            swept = sending.resume_stalled()
+            swept["forgotten"] = signup.forget_unconfirmed()
+        except DatabaseError:
+            log.exception("the newsletter sweep failed; it runs again next cycle")
+            return
+        if any(swept.values()):
+            log.info("newsletter sweep: %s", swept)
 
 
 class Command(db_worker.Command):
