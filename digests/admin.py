@@ -15,9 +15,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 import digests.accounts_admin  # registers the users' and groups' admin
+import digests.ingest.inbox_admin  # registers the inbox of the sources' feeds
 import digests.newsletter.admin  # registers the subscribers' and mailings' admin
 import digests.search.admin  # noqa: F401  (registers the search terms' admin)
 from digests import edition, history, images, public_cache, search, workflow
@@ -44,6 +47,7 @@ from digests.forms import (
     described_once,
     labelled_lines,
 )
+from digests.ingest import fetch
 from digests.models import (
     Analysis,
     Category,
@@ -58,6 +62,7 @@ from digests.models import (
 from digests.models.item import item_count
 from digests.newsletter import desk as newsletter_desk
 from digests.preview import SHAREABLE, share_url
+from digests.story import desk as story_desk
 
 admin.site.site_header = _("Newsroom desk")
 admin.site.site_title = _("Newsroom")
@@ -316,6 +321,7 @@ class DigestAdmin(admin.ModelAdmin):
             "digests/admin/editor.js",
             "digests/admin/live.js",
             "digests/admin/review.js",
+            "digests/admin/story.js",  # the "reported before" hints (digests.story.desk)
         ]
         css = {
             "all": [
@@ -323,6 +329,7 @@ class DigestAdmin(admin.ModelAdmin):
                 "digests/admin/editor.css",
                 "digests/admin/live.css",
                 "digests/admin/review.css",
+                "digests/admin/story.css",
             ]
         }
 
@@ -365,6 +372,13 @@ class DigestAdmin(admin.ModelAdmin):
             view(desk.share_create, "share", "<path:object_id>/share/"),
             view(
                 desk.share_revoke, "share_revoke", "<path:object_id>/share/<int:link_id>/revoke/"
+            ),
+            # The "reported before" hints and the desk's answers (digests.story.desk).
+            view(story_desk.hints_view, "story_hints", "<path:object_id>/story/"),
+            view(
+                story_desk.decide_view,
+                "story_decide",
+                "<path:object_id>/story/<int:item_id>/decide/",
             ),
             view(desk.versions, "versions", "<path:object_id>/versions/"),
             view(desk.restore, "restore", "<path:object_id>/versions/<int:version_id>/restore/"),
@@ -454,6 +468,7 @@ class DigestAdmin(admin.ModelAdmin):
                     "items__corrections",
                 )
                 .annotate(has_mailings=newsletter_desk.has_mailings())  # the newsletter panel
+                .annotate(repeat_count=edition.repeat_count())  # the no_repeats check
                 .filter(pk=object_id)
                 .first()
             )
@@ -577,6 +592,38 @@ class CategoryAdmin(KeepsFormerNames, UsageCountAdmin):
     search_fields = ["name", "aliases__name", "description"]
 
 
+# A source's feed state, shown read-only in its form (the worker writes it).
+FEED_STATE = [
+    "next_poll_at",
+    "last_polled_at",
+    "last_success_at",
+    "last_result",
+    "last_error_at",
+    "last_error",
+    "consecutive_failures",
+]
+ERROR_SHOWN = 60  # characters of the last error in the source list (all of it on hover)
+
+
+class FeedFailingFilter(admin.SimpleListFilter):
+    title = _("feed")
+    parameter_name = "feed"
+
+    def lookups(self, request, model_admin):
+        return [("failing", _("feed failing")), ("ok", _("feed OK")), ("none", _("no feed"))]
+
+    def queryset(self, request, queryset):
+        with_feed = queryset.exclude(feed_url="")
+        match self.value():
+            case "failing":
+                return with_feed.filter(consecutive_failures__gt=0)
+            case "ok":
+                return with_feed.filter(consecutive_failures=0)
+            case "none":
+                return queryset.filter(feed_url="")
+        return queryset
+
+
 @admin.register(Source)
 class SourceAdmin(KeepsFormerNames, UsageCountAdmin):
     item_field = "source"
@@ -586,7 +633,73 @@ class SourceAdmin(KeepsFormerNames, UsageCountAdmin):
         super().save_model(request, obj, form, change)
         if change and "name" in form.changed_data:
             search.reindex_source(obj)  # the source's name is searchable on its items
+        if change and "feed_url" in form.changed_data:
+            fetch.forget_feed_state(obj)  # the old feed's validators and errors
 
-    list_display = ["name", "kind", "url", "item_count", "is_active"]
-    list_filter = ["kind", "is_active"]
-    search_fields = ["name", "aliases__name", "notes", "url"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "url", "kind", "notes", "is_active"]}),
+        (
+            _("Feed"),
+            {
+                "fields": [
+                    "feed_url",
+                    "poll_minutes",
+                    *FEED_STATE,
+                ],
+                "description": _(
+                    "The worker polls the feed for the desk's inbox; after failures it waits "
+                    "longer (twice as long per failure in a row, at most a day)."
+                ),
+            },
+        ),
+    ]
+    readonly_fields = FEED_STATE
+    list_display = [
+        "name",
+        "kind",
+        "url",
+        "item_count",
+        "is_active",
+        "feed_state",
+        "last_success_at",
+        "consecutive_failures",
+        "short_error",
+        "next_poll_at",
+    ]
+    list_filter = [FeedFailingFilter, "kind", "is_active"]
+    search_fields = ["name", "aliases__name", "notes", "url", "feed_url"]
+    actions = ["poll_now"]
+
+    @admin.display(description=_("feed"), ordering="consecutive_failures")
+    def feed_state(self, obj):
+        if not obj.feed_url:
+            return "—"
+        failing = obj.consecutive_failures > 0
+        return format_html(
+            '<span class="feed-state feed-{}">{}</span>',
+            "failing" if failing else "ok",
+            _("failing") if failing else _("OK"),
+        )
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj):
+        if not obj.last_error:
+            return ""
+        return format_html(
+            '<span class="feed-error" title="{}">{}</span>',
+            obj.last_error,
+            Truncator(obj.last_error).chars(ERROR_SHOWN),
+        )
+
+    @admin.action(description=_("Poll the feed now"), permissions=["change"])
+    def poll_now(self, request, queryset):
+        queued = fetch.queue_now(queryset.only("pk", "feed_url"))
+        messages.success(
+            request,
+            ngettext(
+                "The poll of %(count)d feed is queued for the worker.",
+                "The polls of %(count)d feeds are queued for the worker.",
+                queued,
+            )
+            % {"count": queued},
+        )

@@ -13,9 +13,13 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from digests.models import ItemLink
 
 REQUIRED, RECOMMENDED, OFF = "required", "recommended", "off"
 
@@ -97,6 +101,46 @@ def comments_resolved(digest):
     return problems
 
 
+def no_repeats(digest):
+    """Items the desk marked a repeat of an earlier published item (``digests.story.desk``)."""
+    return [
+        _("“%(heading)s” repeats “%(earlier)s”, reported on %(date)s.")
+        % {
+            "heading": link.item.heading,
+            "earlier": link.earlier.heading,
+            "date": link.earlier.digest.date.isoformat(),
+        }
+        for link in repeats(digest)
+    ]
+
+
+def repeat_count():
+    """The digest's items marked a repeat, counted within the digest's own query.
+
+    The change page and the desk home annotate their digests with it, so that
+    ``no_repeats`` costs no query when (as nearly always) nothing is a repeat.
+    """
+    counted = (
+        ItemLink.objects.filter(item__digest=OuterRef("pk"), kind=ItemLink.Kind.REPEAT)
+        .order_by()
+        .values("item__digest")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def repeats(digest):
+    """The repeat links of the digest's items, in the items' order: none, or one query."""
+    if getattr(digest, "repeat_count", None) == 0:
+        return []
+    return list(
+        ItemLink.objects.filter(item__digest=digest, kind=ItemLink.Kind.REPEAT)
+        .select_related("item", "earlier__digest")
+        .order_by("item__position", "item_id", "earlier__digest__date")
+    )
+
+
 @dataclass(frozen=True)
 class Check:
     title: str
@@ -115,6 +159,9 @@ CHECKS = {
     "trends_present": Check(gettext_lazy("The trend summary is there"), trends_present),
     "comments_resolved": Check(
         gettext_lazy("Every review comment is resolved"), comments_resolved, RECOMMENDED
+    ),
+    "no_repeats": Check(
+        gettext_lazy("No item repeats a story already reported"), no_repeats, RECOMMENDED
     ),
 }
 
@@ -169,9 +216,10 @@ def briefing_edition(briefing):
 
     It offers ``items.all()`` (topic, title, body, source_id, heading, category),
     ``sections()``, ``analysis`` (title, ``paragraphs.all()``) and ``trend_summary``
-    (summary, ``points.all()``) and ``comments.all()`` (none: a briefing not yet
-    imported has no review comments). A check that reads more must extend it;
-    tests/test_import_desk.py compares the results on a briefing and on its import.
+    (summary, ``points.all()``), ``comments.all()`` (none: a briefing not yet
+    imported has no review comments) and ``repeat_count`` (0: nor story links). A
+    check that reads more must extend it; tests/test_import_desk.py compares the
+    results on a briefing and on its import.
     """
     sections = []
     for section in briefing.sections:
@@ -198,4 +246,5 @@ def briefing_edition(briefing):
         trend_summary=trends
         and SimpleNamespace(summary=trends.summary, points=_Rows(trends.points)),
         comments=_Rows(),
+        repeat_count=0,
     )

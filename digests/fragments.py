@@ -2,6 +2,7 @@
 
 A day's page depends only on its own digest (its ``version`` rises with every
 save, status change and correction), on the days before and after it, on the
+story links of its items to other published days (``digests.story.public``), on the
 names of sections and sources, and on the language and address. Kept under
 exactly that, it is served after a publication elsewhere, or with the page
 cache off, for one small query that finds out (``day_state``), instead of the
@@ -23,6 +24,7 @@ from django.utils.dateparse import parse_date
 
 from digests import public_cache
 from digests.models import Digest
+from digests.story import public as story_public
 
 _SENTINEL = datetime.date(1, 1, 1)
 _compiled = {}
@@ -35,6 +37,9 @@ class DayState(NamedTuple):
     version: int
     previous_day: datetime.date | None
     next_day: datetime.date | None
+    # The day's 此前报道 / 后续报道 links (``digests.story.public.day_link_state``).
+    earlier_links: int = 0
+    later_links: int = 0
 
 
 def day_queryset():
@@ -50,8 +55,11 @@ def _compiled_query():
     if connection.vendor not in _compiled:
         query = (
             day_queryset()
+            .annotate(**story_public.day_link_state())
             .filter(date=_SENTINEL)
-            .values_list("pk", "version", "previous_date", "next_date")
+            .values_list(
+                "pk", "version", "previous_date", "next_date", "earlier_links", "later_links"
+            )
         )
         sql, params = query.query.sql_with_params()
         sentinel = connection.ops.adapt_datefield_value(_SENTINEL)
@@ -71,8 +79,8 @@ def day_state(date):
         row = cursor.fetchone()
     if row is None:
         return None
-    previous_day, next_day = (day if day is None else _date(day) for day in row[2:])
-    return DayState(row[0], row[1], previous_day, next_day)
+    previous_day, next_day = (day if day is None else _date(day) for day in row[2:4])
+    return DayState(row[0], row[1], previous_day, next_day, *row[4:])
 
 
 def _date(value):

@@ -20,6 +20,7 @@ from django.utils import translation
 
 from digests import middleware
 from digests.models import Digest
+from digests.story import public as story_public
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +46,21 @@ def site_pages():
 
 def digest_pages(digest):
     """The pages a change of ``digest`` shows on: its day, its month, its sections'
-    feeds, the days before and after it (their links change), and the site pages."""
+    feeds, the days before and after it (their links change), the items and days its
+    story links lead to, and the site pages."""
     paths = site_pages()
     days = [digest.date]
     published = Digest.objects.published().values_list("date", flat=True)
     days += [d for d in (published.filter(date__lt=digest.date).order_by("-date").first(),) if d]
     days += [d for d in (published.filter(date__gt=digest.date).order_by("date").first(),) if d]
+    # The items on other days that follow this digest's, or that it follows: their
+    # 此前报道 / 后续报道 links change with it (digests.story.public).
+    linked = story_public.linked_pages(digest)
+    days += sorted({day for _pk, day in linked} - set(days))
     for day in days:
         paths += _paths("day", day.year, day.month, day.day)
+    for pk, _day in linked:
+        paths += _paths("item", pk)
     paths += _paths("month", digest.date.year, digest.date.month)
     slugs = digest.items.order_by().values_list("category__slug", flat=True).distinct()
     for slug in sorted(set(slugs)):

@@ -24,6 +24,15 @@ SEARCH_TERMS = [
 # Locked-out logins (django-axes): admins see them and unlock by deleting them.
 # Granted to existing groups by migration 0008.
 LOGIN_LOCKS = ["axes.view_accessattempt", "axes.delete_accessattempt"]
+# The desk's memory (issue 12): the feeds' inbox and story links. Granted by 0016.
+DESK_MEMORY = [
+    "digests.view_candidate",
+    "digests.change_candidate",
+    "digests.view_itemlink",
+    "digests.add_itemlink",
+    "digests.change_itemlink",
+    "digests.delete_itemlink",
+]
 EDITOR = [
     "digests.add_digest",
     "digests.change_digest",
@@ -51,6 +60,7 @@ EDITOR = [
     "digests.add_previewlink",
     "digests.view_previewlink",
     *SEARCH_TERMS,
+    *DESK_MEMORY,
 ]
 # The newsletter (issue 11). Reviewers send test mails and correction notices and see
 # each digest's sending; admins keep the subscribers. Granted by migration 0015.

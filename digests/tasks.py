@@ -133,3 +133,14 @@ def newsletter_welcome(subscriber_id):
     from digests.newsletter import sending
 
     return sending.send_welcome(subscriber_id)
+
+
+# --- the desk's memory (digests/ingest) -----------------------------------------------
+
+
+@task()
+def fetch_source(source_id):
+    """Poll one source's feed into the inbox (queued by the worker when it is due)."""
+    from digests.ingest import fetch
+
+    return fetch.poll(source_id)

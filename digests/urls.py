@@ -4,6 +4,7 @@ from django.urls import path, register_converter
 
 from digests import converters, feeds, views
 from digests.newsletter import views as newsletter
+from digests.story import views as story
 
 register_converter(converters.FourDigitYear, "yyyy")
 register_converter(converters.TwoDigits, "mm")
@@ -24,6 +25,7 @@ urlpatterns = [
     path("archive/", views.ArchiveView.as_view(), name="archive"),
     path("items/", views.BrowseView.as_view(), name="browse"),
     path("items/<int:pk>/", views.ItemDetailView.as_view(), name="item"),
+    path("items/<int:pk>/story/", story.StoryThreadView.as_view(), name="story"),
     path("categories/<slug:slug>/", views.CategoryItemsView.as_view(), name="category"),
     path("topics/<slug:slug>/", views.TopicItemsView.as_view(), name="topic"),
     path("tags/<slug:slug>/", views.TagItemsView.as_view(), name="tag"),

@@ -31,6 +31,7 @@ from digests.filters import ItemFilter
 from digests.models import Category, Digest, Item, Source, Tag
 from digests.models.digest import content_prefetches, page_fetch_mode
 from digests.pagination import CappedPaginator, older_url
+from digests.story import public as story_public
 
 PAGE_SIZE = 20
 # Newest day first, in the briefing's order within a day: served by the digests'
@@ -140,6 +141,7 @@ class DigestDayView(WithdrawnNoticeMixin, PublishedDigestMixin, DayArchiveView):
         context = super().get_context_data(**kwargs)
         digest = context["object_list"][0]
         prefetch_related_objects([digest], *content_prefetches())
+        story_public.attach_links(digest.items.all())  # one query: 此前报道 / 后续报道
         context.update(seo.for_digest(digest), digest=digest, last_updated=digest.last_updated)
         return context
 
@@ -220,6 +222,7 @@ class ItemDetailView(WithdrawnNoticeMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(seo.for_item(self.object))
+        story_public.attach_links([self.object])  # one query: 此前报道 / 后续报道
         return context
 
     def render_to_response(self, context, **kwargs):

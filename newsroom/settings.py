@@ -324,6 +324,16 @@ NEWSROOM_NEWSLETTER_UNCONFIRMED_DAYS = 30
 # Gmail clips a message's HTML past 102 KB: the mail stays under this.
 NEWSROOM_NEWSLETTER_MAX_HTML_BYTES = 100_000
 
+# --- The desk's memory (digests/ingest, digests/story; docs/workflow.md) --------------
+# Polling the sources' feeds: the longest wait for a feed, the most it may send, the
+# redirects it may make; then the inbox keeps candidates this many days.
+NEWSROOM_FEED_TIMEOUT_SECONDS = float(os.environ.get("NEWSROOM_FEED_TIMEOUT_SECONDS", "10"))
+NEWSROOM_FEED_MAX_BYTES = int(os.environ.get("NEWSROOM_FEED_MAX_BYTES", str(5 * 1024 * 1024)))
+NEWSROOM_FEED_MAX_REDIRECTS = 3
+NEWSROOM_CANDIDATE_DAYS = 30
+# Story memory: a new item is compared with the items published this many days back.
+NEWSROOM_STORY_DAYS = 30
+
 # --- Security -----------------------------------------------------------------------
 # Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=1.
 if env_bool("SECURE_PROXY_SSL_HEADER"):

@@ -30,13 +30,14 @@ READ_ONLY_PAGE_QUERIES = 15
 # Saving one changed item of it: the same reads, the digest row locked and its
 # date checked, the changed item written and its tags read, the version bumped,
 # the items' search tokens (one bulk update) and their digest's (one update, in SQL),
-# the admin log, and the new version:
+# the items' story bands (one delete, one insert: digests.story.index), the admin log,
+# and the new version:
 # the digest read afresh in fixed prefetches, content types, existence checks per
 # model, the revision and its versions in one insert each; and the line in the
 # digest's activity log ("saved changes"). The desk's live parts add four: the edit
 # lock and who else is here (the desk panel, read before the save), the lock checked
 # again on the locked row, and the person's working copy deleted once saved.
-SAVE_QUERIES = 62
+SAVE_QUERIES = 64
 
 
 @pytest.fixture

@@ -54,8 +54,9 @@ LIST_PAGES = [
     ("/archive/", 1),
     # 1 the month's digests, 2 its days, 3 the month before, 4 the month after.
     ("/2026/03/", 4),
-    # 1 the item with its day, section and source, 2 its tags, 3 its corrections.
-    ("/items/{item}/", 3),
+    # 1 the item with its day, section and source, 2 its tags, 3 its corrections,
+    # 4 its story links (earlier and later follow-ups whose days are published).
+    ("/items/{item}/", 4),
     # 1 count and 2 list the days, 3 count and 4 list the items (with their days),
     # 5 the sections with a published item (one probe each), 6 count and 7 list them.
     ("/sitemap.xml", 7),

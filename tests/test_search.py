@@ -579,13 +579,14 @@ def test_indexing_costs_the_same_few_queries_for_any_number_of_items(
     for count in (3, 40):
         # 1. the items with their digests and sources (joins), 2. their tags,
         # 3. one UPDATE for the batch (CHUNK = 500 items at most), 4. one UPDATE of
-        # their digests' tokens (admin2, issue 9: the desk's search per digest).
-        with django_assert_num_queries(4):
+        # their digests' tokens (admin2, issue 9: the desk's search per digest),
+        # 5.-6. the items' story bands: one DELETE, one INSERT (digests.story.index).
+        with django_assert_num_queries(6):
             index_items(Item.objects.filter(digest=digest)[:count])
     items = list(Item.objects.filter(digest=digest))
     # A list: 1. the digests (their years), 2. the sources, 3. the tags, 4. the UPDATE,
-    # 5. the digests' tokens.
-    with django_assert_num_queries(5):
+    # 5. the digests' tokens, 6.-7. the story bands (DELETE, INSERT).
+    with django_assert_num_queries(7):
         assert index_items(items) == 40
     assert found("标签7") == [Item.objects.get(title="固态电池新闻7")]
 

@@ -412,9 +412,10 @@ def test_day_page_queries(client, django_assert_num_queries):
     big_digest(datetime.date(2026, 3, 3), 10)
     # 1 the digest and the dates of the days before and after (subqueries), 2 its
     # items with their sections and sources (joined), 3 the items' tags, 4 their
-    # corrections, 5 the analysis, 6 its paragraphs, 7 the trend summary, 8 its points.
+    # corrections, 5 the analysis, 6 its paragraphs, 7 the trend summary, 8 its points,
+    # 9 the items' 此前报道 / 后续报道 links (digests.story.public.attach_links).
     # (cache helper: with both caches off the public counters are no longer read.)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get("/2026/03/02/")
 
 

@@ -90,6 +90,7 @@ def near_days(today):
         for digest in Digest.objects.with_contents()
         .select_related("created_by")
         .prefetch_related("comments")  # the check that review comments are resolved
+        .annotate(repeat_count=edition.repeat_count())  # the no_repeats check, no query
         .filter(date__in=days)
     }
     return [
@@ -125,6 +126,20 @@ def published_days():
     ):
         corrections.setdefault(correction.item.digest_id, []).append(correction)
     return [Published(digest, corrections.get(digest.pk, [])) for digest in recent]
+
+
+def inbox(user):
+    """Today's new candidates from the feeds and the inbox's address, for a member who
+    may see the inbox (else None): one count (issue 12)."""
+    if not user.has_perm("digests.view_candidate"):
+        return None
+    from digests.ingest.inbox import INBOX_HOURS, todays_new  # the admin's: imported when used
+
+    return {
+        "count": todays_new().count(),
+        "hours": INBOX_HOURS,
+        "url": reverse("admin:digests_candidate_changelist"),
+    }
 
 
 def desk(request):
@@ -163,4 +178,5 @@ def desk(request):
         "published_url": changelist(desk="published"),
         "calendar_url": reverse("admin:digests_digest_calendar"),
         "import_url": reverse("admin:digests_digest_import"),
+        "inbox": inbox(user),
     }

@@ -23,6 +23,7 @@ from digests.desk.replacing import losses
 from digests.importing import ImportRefused, import_briefing, parse_any
 from digests.models import Category, Digest, Source
 from digests.models.digest import DEFAULT_TITLE
+from digests.story import desk as story_desk
 
 MAX_UPLOAD = grammar.MAX_FILE_BYTES  # the briefing grammar's file limit
 
@@ -212,6 +213,8 @@ def import_view(model_admin, request):
                     _("Imported the briefing of %(date)s as a draft with %(count)d items.")
                     % {"date": digest.date.isoformat(), "count": len(form.briefing.items)},
                 )
+                if seen := story_desk.reported_before(digest):  # one lookup per item
+                    messages.info(request, story_desk.reported_before_message(seen))
                 return redirect(reverse("admin:digests_digest_change", args=[digest.pk]))
         # The confirmation form carries the text, not the upload, and the version of
         # the draft the preview compared with.

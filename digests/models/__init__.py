@@ -13,6 +13,7 @@ from .desk import (
 )
 from .digest import Digest, DigestQuerySet
 from .item import Item, ItemQuerySet, Tag, TaggedItem
+from .memory import Candidate, ItemLink, StoryBand
 from .newsletter import Delivery, Mailing, Subscriber, SubscriberQuerySet
 from .public import PublicCounter
 from .search import SearchTerm
@@ -21,6 +22,7 @@ from .taxonomy import Category, SectionAlias, Source, SourceAlias
 __all__ = [
     "Analysis",
     "AnalysisParagraph",
+    "Candidate",
     "Category",
     "Correction",
     "Delivery",
@@ -29,6 +31,7 @@ __all__ = [
     "DigestQuerySet",
     "EditLock",
     "Item",
+    "ItemLink",
     "ItemQuerySet",
     "Mailing",
     "Notification",
@@ -40,6 +43,7 @@ __all__ = [
     "SectionAlias",
     "Source",
     "SourceAlias",
+    "StoryBand",
     "Subscriber",
     "SubscriberQuerySet",
     "Tag",

@@ -3,6 +3,7 @@
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -180,6 +181,30 @@ class Source(SlugFromNameMixin, KnownByAliasesMixin, models.Model):
         help_text=_("Inactive sources stay on old items but are not offered for new ones."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The source's feed, polled by the worker for the desk's inbox (digests/ingest).
+    feed_url = models.URLField(
+        _("feed address"),
+        max_length=1000,
+        blank=True,
+        help_text=_("An RSS or Atom feed; its new entries appear in the desk's inbox."),
+    )
+    poll_minutes = models.PositiveIntegerField(
+        _("poll every (minutes)"),
+        default=60,
+        validators=[MinValueValidator(5), MaxValueValidator(7 * 24 * 60)],
+        help_text=_("How often the worker reads the feed (5 minutes to a week)."),
+    )
+    next_poll_at = models.DateTimeField(_("next poll"), null=True, blank=True, db_index=True)
+    feed_etag = models.CharField(max_length=300, blank=True, editable=False)
+    feed_modified = models.CharField(max_length=100, blank=True, editable=False)
+    last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
+    last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    last_result = models.CharField(
+        _("last result"), max_length=300, blank=True, help_text=_("What the last poll did.")
+    )
 
     objects = SluggedQuerySet.as_manager()
     slug_fallback = "source"

@@ -31,6 +31,7 @@ from digests.search.tokenize import (
     year_token,
 )
 from digests.search.tokenize import tokenizer_version as _tokenizer_version
+from digests.story import index as story
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,7 @@ def index_items(items, terms=None, digests=()):
         item.search_version = version
     Item.objects.bulk_update(items, FIELDS, batch_size=CHUNK)
     index_digests({item.digest_id for item in items} | set(digests))
+    story.index_items(items)  # the story index's bands, from the same fresh tokens
     return len(items)
 
 

@@ -9,6 +9,10 @@ It is published once: ``publish_due`` and the task both go through the
 ``publish_scheduled`` transition, which locks the digest and refuses one that
 is no longer scheduled.
 
+Each cycle also queues a poll (``tasks.fetch_source``) of every source whose
+feed is due, and prunes the inbox's old candidates once an hour
+(``poll_feeds``; docs/workflow.md).
+
 Newsroom's app comes before ``django_tasks_db`` in ``INSTALLED_APPS``, so
 ``python manage.py db_worker`` is this command; it takes the same options.
 """
@@ -23,6 +27,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
 from digests import workflow
+from digests.ingest import candidates, fetch
 from digests.newsletter import sending, signup
 
 log = logging.getLogger(__name__)
@@ -62,6 +67,7 @@ class Worker(db_worker.Worker):
         for digest in published:
             log.info("published the digest of %s, which was due", digest.date)
         self.sweep_newsletter()
+        self.poll_feeds()
         if not self.running:
             return
         self.batch, self.startup_delay = True, False
@@ -87,11 +93,37 @@ class Worker(db_worker.Worker):
         if any(swept.values()):
             log.info("newsletter sweep: %s", swept)
 
+    # --- the sources' feeds (digests/ingest) ---------------------------------------
+
+    prune_every = 3600  # seconds between two prunings of old candidates
+    _pruned_at = None  # time.monotonic() of the last pruning, None before the first
+
+    def poll_feeds(self):
+        """Queue a poll of each source whose feed is due, and prune old candidates hourly.
+
+        The polls are tasks like any other, run in this cycle's round. A database
+        error is logged and the cycle goes on: the due sources are still due next cycle.
+        """
+        try:
+            queued = fetch.queue_due()
+            pruned = None
+            if self._pruned_at is None or time.monotonic() - self._pruned_at >= self.prune_every:
+                pruned = candidates.prune()
+                self._pruned_at = time.monotonic()
+        except DatabaseError:
+            log.exception("queuing the feeds' polls failed; it runs again next cycle")
+            return
+        if queued:
+            log.info("queued the polls of %s feeds", queued)
+        if pruned:
+            log.info("pruned %s old candidates", pruned)
+
 
 class Command(db_worker.Command):
     help = (
         "Run the task worker (scheduled publication, e-mail, search index); each cycle "
-        "also publishes every scheduled digest that is due."
+        "also publishes every scheduled digest that is due and queues the polls of the "
+        "sources' feeds that are due."
     )
 
     def handle(
