@@ -12,7 +12,7 @@ archive), loaded with its digest as the desk has it, the lookup is timed
 default) and for the whole archive (``days=None``); the first lookup of each
 is untimed (imports, the tokenizer). It prints p50/p95/max in milliseconds,
 how many earlier items each lookup returned, the queries per lookup and
-whether the database's plan of the band query goes through ``storyband_lookup``
+whether the database's plan of the band query goes through ``storyband_window``
 (an index, not a scan).
 """
 
@@ -149,11 +149,11 @@ def main():
     ids = sample(args.samples)
     item = Item.objects.select_related("digest").get(pk=ids[0])
     shown = plan(item)
-    indexed = "storyband_lookup" in shown
-    results = {"items": items, "bands": bands, "uses_storyband_lookup": indexed}
+    indexed = "storyband_window" in shown
+    results = {"items": items, "bands": bands, "uses_storyband_window": indexed}
     if args.out is None:
         print(shown, flush=True)
-    print(f"band query through storyband_lookup: {results['uses_storyband_lookup']}", flush=True)
+    print(f"band query through storyband_window: {results['uses_storyband_window']}", flush=True)
     rows = []
     window = settings.NEWSROOM_STORY_DAYS
     for label, days in ((f"{window} days", window), ("whole archive", None)):

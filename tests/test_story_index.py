@@ -201,18 +201,38 @@ def test_the_lookup_takes_the_same_queries_whatever_the_archive(days, django_ass
     connection.vendor == "postgresql",
     reason="PostgreSQL reads tables of a few rows whole: bench/story.py checks its plan at scale",
 )
-def test_the_lookup_asks_the_band_index():
-    """SQLite's plan: the bands through ``storyband_lookup``, then each row's item and
-    digest by key (not the window's items, which for ``days=None`` is the archive)."""
+@pytest.mark.parametrize("days", [None, 30])
+def test_the_lookup_asks_the_band_index(days):
+    """SQLite's plan: the bands through ``storyband_window`` (for the desk's window, a
+    range of its days), then each row's item and digest by key."""
     archive(5)
     again = add(factories.digest(date=DAY + datetime.timedelta(days=1)), GROUPS[9][1])
     with CaptureQueriesContext(connection) as queries:
-        similar_items(again, days=None)
+        similar_items(again, days=days)
     lookup = queries.captured_queries[-1]["sql"]
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN QUERY PLAN {lookup}")
         plan = " ".join(str(row) for row in cursor.fetchall())
-    assert "storyband_lookup" in plan
+    assert "storyband_window" in plan
+    if days is not None:
+        assert "day>? AND day<?" in plan.replace("=", "")
+
+
+def test_the_bands_follow_their_digests_day():
+    """The bands carry their item's day, and move with it when the digest's date changes
+    (the admin's save reindexes the digest): the window finds the item at its new day."""
+    first = archive(1)
+    digest = first.digest
+    first_day = DAY - datetime.timedelta(days=1)
+    assert set(StoryBand.objects.filter(item=first).values_list("day", flat=True)) == {first_day}
+    digest.date = DAY - datetime.timedelta(days=200)
+    digest.save(update_fields=["date"])
+    search.reindex_digest(digest)
+    moved = set(StoryBand.objects.filter(item=first).values_list("day", flat=True))
+    assert moved == {digest.date}
+    again = add(factories.digest(date=DAY + datetime.timedelta(days=1)), GROUPS[9][1])
+    assert similar_items(again) == []  # 201 days back: outside the desk's window
+    assert [item for item, _ in similar_items(again, days=None)] == [first]
 
 
 def test_rebuild_story_index_rewrites_every_item_and_resumes(capsys):

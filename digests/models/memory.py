@@ -135,10 +135,17 @@ class StoryBand(models.Model):
     item = models.ForeignKey("digests.Item", on_delete=models.CASCADE, related_name="story_bands")
     band = models.PositiveSmallIntegerField()
     value = models.BigIntegerField()
+    # The item's day (its digest's date), copied: the desk's window of 30 days is then a
+    # range of the index, not a check of every row sharing a band. Written with the
+    # bands, which are rewritten whenever a digest's date changes (reindex_digest).
+    day = models.DateField()
 
     class Meta:
-        # The item too: a lookup reads only the index (docs/performance.md).
-        indexes = [models.Index(fields=["band", "value", "item"], name="storyband_lookup")]
+        # The day and the item too: a lookup, in a window or the whole archive, reads
+        # only the index (docs/performance.md).
+        indexes = [
+            models.Index(fields=["band", "value", "day", "item"], name="storyband_window"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["item", "band"], name="one_value_per_item_band")
         ]

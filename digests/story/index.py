@@ -4,7 +4,7 @@
 every writer of items goes through (the importer, the desk's admin, restore,
 the search rebuild), when the items' tokens are fresh; a deleted item's bands
 go with it (``CASCADE``). ``similar_items`` finds the earlier published items
-sharing a band with an item or a text, through the ``storyband_lookup`` index,
+sharing a band with an item or a text, through the ``storyband_window`` index,
 and ranks them by the exact measure (``similarity.score``): never a scan of
 the archive, two queries at most whatever its size.
 """
@@ -40,8 +40,9 @@ def index_items(items):
     with transaction.atomic(savepoint=False):
         for start in range(0, len(items), CHUNK):
             batch = items[start : start + CHUNK]
+            days = _days(batch)
             rows = [
-                StoryBand(item_id=item.pk, band=band, value=value)
+                StoryBand(item_id=item.pk, band=band, value=value, day=days[item.pk])
                 for item in batch
                 for band, value in similarity.bands(
                     similarity.stored_features(item.search_title, item.search_body)
@@ -51,6 +52,16 @@ def index_items(items):
             StoryBand.objects.bulk_create(rows, batch_size=CHUNK * similarity.BANDS)
             count += len(rows)
     return count
+
+
+def _days(items):
+    """Each item's day by pk: from its digest when loaded (the search index loads it),
+    else in one query for those without."""
+    days = {item.pk: item.digest.date for item in items if Item.digest.is_cached(item)}
+    missing = [item.pk for item in items if item.pk not in days]
+    if missing:
+        days.update(Item.objects.filter(pk__in=missing).values_list("pk", "digest__date"))
+    return days
 
 
 def _item_features(item):
@@ -65,18 +76,23 @@ def _item_features(item):
     return similarity.stored_features(title, body), day
 
 
-def _sharing(bands, own_item=None, within=None):
+def _sharing(bands, own_item=None, within=None, between=None):
     """The ids of the ``CANDIDATES`` items sharing the most of ``bands``, as a subquery.
 
-    The bands are a ``VALUES`` list joined to ``storyband_lookup`` (band, value, item):
-    one index-only lookup per band, whatever the archive's size (a condition of 48
-    ORs made PostgreSQL read the rows' table: 35-78 ms instead of 10-16 ms at 6,000
-    days; docs/performance.md). ``within`` (a queryset of items) restricts the rows
-    counted to its items.
+    The bands are a ``VALUES`` list joined to ``storyband_window`` (band, value, day,
+    item): one index-only lookup per band, whatever the archive's size (a condition of
+    48 ORs made PostgreSQL read the rows' table: 35-78 ms instead of 10-16 ms at 6,000
+    days; docs/performance.md). ``between`` (two dates) reads only the rows of those
+    days, a range of the same index; ``within`` (a queryset of items) then restricts
+    the rows counted to its items (the window's published ones), a check of those few
+    rows only.
     """
     values = ", ".join(["(%s, %s)"] * len(bands))
     params = [part for pair in bands for part in pair]
     conditions = []
+    if between is not None:
+        conditions.append("s.day BETWEEN %s AND %s")
+        params.extend(between)
     if own_item is not None:
         conditions.append("s.item_id <> %s")
         params.append(own_item)
@@ -127,17 +143,19 @@ def similar_items(item_or_text, *, days=30, limit=5, exclude_digest=None, publis
     if not bands or limit < 1:
         return []
     pool = Item.objects.filter(digest__date__lte=last_day)
-    if days is not None:
-        pool = pool.filter(digest__date__gte=day - datetime.timedelta(days=days))
+    first_day = None if days is None else day - datetime.timedelta(days=days)
+    if first_day is not None:
+        pool = pool.filter(digest__date__gte=first_day)
     if excluded:
         pool = pool.exclude(digest_id__in=excluded)
     if published_only:
         pool = pool.published()
     if days is not None and days <= WINDOW_DAYS:
         # A window of weeks holds a few hundred items: only their rows among the bands'
-        # are counted (a subquery on the digests' date index), however common a band
-        # is across the archive: its other items cannot crowd the window's out.
-        shared = _sharing(bands, own_item, within=pool)
+        # are read (a range of the index by day) and counted (those of the window's
+        # published items), however common a band is across the archive: its other
+        # items cannot crowd the window's out.
+        shared = _sharing(bands, own_item, within=pool, between=(first_day, last_day))
         found = Item.objects.filter(pk__in=shared)
     else:
         # The archive: the bands' rows alone, counted per item; the window and the
