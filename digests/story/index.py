@@ -27,8 +27,12 @@ CANDIDATES = 30
 # the start of a long one): tokenizing 2,000 characters of Chinese took 100 ms on the
 # 2-core development machine under load; a briefing item's body is rarely over 500.
 MAX_TEXT = 2_000
-# Up to this many days, the lookup reads the window's item ids first (see similar_items).
-WINDOW_DAYS = 100
+# Up to this many days, the lookup reads only the window's band rows (a range of the
+# index by day) and checks them against the window's published items; beyond, it counts
+# the bands' rows over the archive first. At 6,000 days on PostgreSQL (docs/performance.md)
+# the first is faster up to a year (365 days: p50 11 ms against 28 ms) and slower at ten
+# (143 ms against 17 ms: the check against 43,000 items).
+WINDOW_DAYS = 366
 
 
 def index_items(items):
