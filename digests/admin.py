@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 import digests.accounts_admin  # registers the users' and groups' admin
+import digests.claims.admin  # registers the desk's view of the numeric claims
 import digests.ingest.inbox_admin  # registers the inbox of the sources' feeds
 import digests.newsletter.admin  # registers the subscribers' and mailings' admin
 import digests.search.admin  # noqa: F401  (registers the search terms' admin)
@@ -62,6 +63,7 @@ from digests.models import (
 from digests.models.item import item_count
 from digests.newsletter import desk as newsletter_desk
 from digests.preview import SHAREABLE, share_url
+from digests.sources import stats as source_stats
 from digests.story import desk as story_desk
 
 admin.site.site_header = _("Newsroom desk")
@@ -602,6 +604,8 @@ FEED_STATE = [
     "last_error",
     "consecutive_failures",
 ]
+# A source's registry figures, shown read-only in its form (digests.sources.stats).
+REGISTRY = ["published_count", "corrected_count", "first_cited", "last_cited", "section_counts"]
 ERROR_SHOWN = 60  # characters of the last error in the source list (all of it on hover)
 
 
@@ -637,7 +641,17 @@ class SourceAdmin(KeepsFormerNames, UsageCountAdmin):
             fetch.forget_feed_state(obj)  # the old feed's validators and errors
 
     fieldsets = [
-        (None, {"fields": ["name", "slug", "url", "kind", "notes", "is_active"]}),
+        (None, {"fields": ["name", "slug", "url", "kind", "is_primary", "notes", "is_active"]}),
+        (
+            _("Registry"),
+            {
+                "fields": ["reliability_note", *REGISTRY],
+                "description": _(
+                    "Readers see the kind, the primary flag and the published figures on the "
+                    "source's page; the reliability note stays with the desk."
+                ),
+            },
+        ),
         (
             _("Feed"),
             {
@@ -653,12 +667,16 @@ class SourceAdmin(KeepsFormerNames, UsageCountAdmin):
             },
         ),
     ]
-    readonly_fields = FEED_STATE
+    readonly_fields = [*FEED_STATE, *REGISTRY]
     list_display = [
         "name",
         "kind",
+        "is_primary",
         "url",
         "item_count",
+        "published_count",
+        "corrected_count",
+        "last_cited",
         "is_active",
         "feed_state",
         "last_success_at",
@@ -666,9 +684,50 @@ class SourceAdmin(KeepsFormerNames, UsageCountAdmin):
         "short_error",
         "next_poll_at",
     ]
-    list_filter = [FeedFailingFilter, "kind", "is_active"]
+    list_filter = [FeedFailingFilter, "kind", "is_primary", "is_active"]
     search_fields = ["name", "aliases__name", "notes", "url", "feed_url"]
     actions = ["poll_now"]
+
+    def get_queryset(self, request):
+        # All items (item_count) and, beside, the published figures readers see.
+        return source_stats.with_stats(super().get_queryset(request))
+
+    @admin.display(description=_("published"), ordering="cited")
+    def published_count(self, obj):
+        return obj.cited
+
+    @admin.display(description=_("corrected (更正)"), ordering="corrected")
+    def corrected_count(self, obj):
+        return obj.corrected
+
+    @admin.display(description=_("first cited"), ordering="first_cited")
+    def first_cited(self, obj):
+        return obj.first_cited
+
+    @admin.display(description=_("last cited"), ordering="last_cited")
+    def last_cited(self, obj):
+        return obj.last_cited
+
+    @admin.display(description=_("sections"))
+    def section_counts(self, obj):
+        """Every item's section, with the published items' count beside (one query)."""
+        if obj.pk is None:
+            return "—"
+        return (
+            format_html_join(
+                ", ",
+                "{} ({}, {})",
+                (
+                    (
+                        row.name,
+                        ngettext("%(n)d item", "%(n)d items", row.items) % {"n": row.items},
+                        _("%(n)d published") % {"n": row.published},
+                    )
+                    for row in source_stats.sections(obj, published=False)
+                ),
+            )
+            or "—"
+        )
 
     @admin.display(description=_("feed"), ordering="consecutive_failures")
     def feed_state(self, obj):

@@ -19,7 +19,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from digests.claims.checks import analysis_numbers_supported, claims_consistent
 from digests.models import ItemLink
+from digests.sources.checks import source_share
 
 REQUIRED, RECOMMENDED, OFF = "required", "recommended", "off"
 
@@ -162,6 +164,21 @@ CHECKS = {
     ),
     "no_repeats": Check(
         gettext_lazy("No item repeats a story already reported"), no_repeats, RECOMMENDED
+    ),
+    "analysis_numbers_supported": Check(
+        gettext_lazy("Every number of the analysis and the trends is reported by an item"),
+        analysis_numbers_supported,
+        RECOMMENDED,
+    ),
+    "claims_consistent": Check(
+        gettext_lazy("No number contradicts one published in the last 90 days"),
+        claims_consistent,
+        RECOMMENDED,
+    ),
+    "source_share": Check(
+        gettext_lazy("No individual account supplies too large a share of the items"),
+        source_share,
+        RECOMMENDED,
     ),
 }
 

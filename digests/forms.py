@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from taggit.utils import edit_string_for_tags
 
-from digests import workflow
+from digests import trend_support, workflow
 from digests.briefing.grammar import MAX_ITEMS
 from digests.briefing.model import MAX_LABEL
 from digests.briefing.parser import BULLET_RE, split_label
@@ -164,7 +164,7 @@ class LabelledRowsForm(forms.ModelForm):
 
     def save_rows(self, block):
         getattr(block, self.row_related_name).all().delete()
-        self.row_model.objects.bulk_create(
+        return self.row_model.objects.bulk_create(
             self.row_model(**{self.row_parent: block}, position=n, label=row.label, text=row.text)
             for n, row in enumerate(self.cleaned_data.get(self.rows_field) or [], start=1)
         )
@@ -191,6 +191,7 @@ class TrendSummaryForm(LabelledRowsForm):
         label=_("trend points"),
         help_text=_("One point per line, written - LABEL:TEXT, e.g. - 生物医药智能化加速:……"),
     )
+    supporting = trend_support.SupportField()
     rows_field = "points"
     row_related_name = "points"
     row_model = TrendPoint
@@ -200,6 +201,52 @@ class TrendSummaryForm(LabelledRowsForm):
         model = TrendSummary
         fields = ["summary"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"})}
+
+    class Media:
+        css = {"all": ["digests/admin/trend_support.css"]}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The saved points offer the day's saved items, read only when drawn (on the
+        # digest's page both came with its contents; the items' search tokens are one
+        # query more). A save compares the posted choices with the stored ones.
+        if self.instance.pk:
+            self.fields["supporting"].offer(
+                lambda: (list(self.instance.points.all()), list(self.instance.digest.items.all()))
+            )
+            self.initial.setdefault("supporting", self.stored_support())
+
+    def stored_support(self):
+        """The stored choices as posted values: from the page's prefetch, or one query."""
+        cache = getattr(self.instance, "_prefetched_objects_cache", {})
+        if "points" in cache and all(hasattr(p, "joined_item_ids") for p in cache["points"]):
+            pairs = [(p.position, pk) for p in cache["points"] for pk in p.item_ids]
+        else:
+            pairs = TrendPoint.items.through.objects.filter(
+                trendpoint__trend_summary=self.instance
+            ).values_list("trendpoint__position", "item_id")
+        return [trend_support.value(position, pk) for position, pk in sorted(pairs)]
+
+    def save_rows(self, block):
+        points = {point.position: point for point in super().save_rows(block)}
+        chosen = [
+            pair
+            for pair in map(trend_support.parse, self.cleaned_data.get("supporting") or ())
+            if pair[0] in points
+        ]
+        # Items the same save deleted (their cards removed) are no choice any more.
+        kept = set(
+            Item.objects.filter(
+                digest_id=block.digest_id, pk__in={item_pk for _, item_pk in chosen}
+            ).values_list("pk", flat=True)
+        )
+        through = TrendPoint.items.through
+        through.objects.bulk_create(
+            through(trendpoint=points[position], item_id=item_pk)
+            for position, item_pk in chosen
+            if item_pk in kept
+        )
+        return list(points.values())
 
 
 # The fields an item card shows, whose help the editor's legend gives once for all cards.

@@ -84,7 +84,7 @@ def record(digest, user=None, comment="", action=None):
     fresh = Digest.objects.prefetch_related(
         Prefetch("items__tagged", TaggedItem.objects.select_related("tag")),
         "analysis__paragraphs",
-        "trend_summary__points",
+        "trend_summary__points__items",  # a point's supporting items: its m2m, serialised
     ).get(pk=digest.pk)
     reversion.add_to_revision(fresh)
     if user is not None:

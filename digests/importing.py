@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from digests import aliases, history, search, workflow
 from digests.briefing import BriefingError, decode, from_dict, grammar, parse_text
+from digests.claims import ledger
 from digests.models import (
     Analysis,
     AnalysisParagraph,
@@ -85,7 +86,6 @@ def write_contents(digest, briefing):
     for item, tags in items:
         if tags:
             item.tags.set(tags)
-    search.index_items(digest.items.all())
     if briefing.analysis:
         analysis = Analysis.objects.create(digest=digest, title=briefing.analysis.title)
         AnalysisParagraph.objects.bulk_create(
@@ -94,10 +94,26 @@ def write_contents(digest, briefing):
         )
     if briefing.trends:
         trends = TrendSummary.objects.create(digest=digest, summary=briefing.trends.summary)
-        TrendPoint.objects.bulk_create(
+        points = TrendPoint.objects.bulk_create(
             TrendPoint(trend_summary=trends, position=n, label=p.label, text=p.text)
             for n, p in enumerate(briefing.trends.points, start=1)
         )
+        # Each point's supporting items, given as 1-based numbers in the day's order.
+        TrendPoint.items.through.objects.bulk_create(
+            TrendPoint.items.through(trendpoint=point, item=items[number - 1][0])
+            for point, parsed in zip(points, briefing.trends.points, strict=True)
+            for number in parsed.items or ()
+        )
+    # Once the analysis and trends exist: the search tokens and, through them, the claims.
+    search.index_items(digest.items.all())
+    ledger.apply_listed(
+        digest,
+        {
+            item.position: parsed.claims
+            for item, parsed in zip([row for row, _tags in items], briefing.items, strict=True)
+            if parsed.claims is not None
+        },
+    )
 
 
 def import_briefing(briefing, *, user=None, replace=False, publish=False):

@@ -33,6 +33,8 @@ DESK_MEMORY = [
     "digests.change_itemlink",
     "digests.delete_itemlink",
 ]
+# The numeric claims (issue 13): the desk corrects or dismisses them. Granted by 0018.
+CLAIMS = ["digests.view_claim", "digests.change_claim"]
 EDITOR = [
     "digests.add_digest",
     "digests.change_digest",
@@ -61,6 +63,7 @@ EDITOR = [
     "digests.view_previewlink",
     *SEARCH_TERMS,
     *DESK_MEMORY,
+    *CLAIMS,
 ]
 # The newsletter (issue 11). Reviewers send test mails and correction notices and see
 # each digest's sending; admins keep the subscribers. Granted by migration 0015.

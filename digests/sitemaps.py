@@ -1,4 +1,5 @@
-"""/sitemap.xml: every published day and item, and the sections (a withdrawn day is dropped).
+"""/sitemap.xml: every published day and item, the sections and /trends/' pages (a withdrawn
+day is dropped).
 
 Addresses are built from ``NEWSROOM_SITE_URL``, like every absolute link of
 the site (``digests.seo.absolute``), never from the request's host.
@@ -8,9 +9,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
 
 from digests.filters import first_public
-from digests.models import Category, Digest, Item
+from digests.models import Category, Digest, Item, TopicDay
 
 
 class SiteSitemap(Sitemap):
@@ -56,4 +58,30 @@ class CategorySitemap(SiteSitemap):
         return Category.objects.filter(pk__in=first_public(Category, "category"))
 
 
-SITEMAPS = {"days": DigestSitemap, "items": ItemSitemap, "sections": CategorySitemap}
+class TrendSitemap(SiteSitemap):
+    """/trends/ and the trend page of every topic and section with a published item."""
+
+    changefreq = "weekly"
+    priority = 0.3
+
+    def items(self):
+        keys = TopicDay.objects.published().order_by("kind", "key").values_list("kind", "key")
+        found = list(keys.distinct())  # one query: the topics and sections counted
+        slugs = dict(Category.objects.values_list("pk", "slug"))  # one query: sections' slugs
+        sections = [int(key) for kind, key in found if kind == TopicDay.Kind.SECTION]
+        return [
+            ("trends",),
+            *sorted(("trend-section", slugs[pk]) for pk in sections if pk in slugs),
+            *(("trend-topic", key) for kind, key in found if kind == TopicDay.Kind.TOPIC),
+        ]
+
+    def location(self, page):
+        return reverse(f"digests:{page[0]}", args=page[1:])
+
+
+SITEMAPS = {
+    "days": DigestSitemap,
+    "items": ItemSitemap,
+    "sections": CategorySitemap,
+    "trends": TrendSitemap,
+}

@@ -5,6 +5,7 @@ from django.urls import path, register_converter
 from digests import converters, feeds, views
 from digests.newsletter import views as newsletter
 from digests.story import views as story
+from digests.trends import views as trends
 
 register_converter(converters.FourDigitYear, "yyyy")
 register_converter(converters.TwoDigits, "mm")
@@ -29,8 +30,12 @@ urlpatterns = [
     path("categories/<slug:slug>/", views.CategoryItemsView.as_view(), name="category"),
     path("topics/<slug:slug>/", views.TopicItemsView.as_view(), name="topic"),
     path("tags/<slug:slug>/", views.TagItemsView.as_view(), name="tag"),
+    path("sources/", views.SourceListView.as_view(), name="sources"),
     path("sources/<slug:slug>/", views.SourceItemsView.as_view(), name="source"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("trends/", trends.TrendsView.as_view(), name="trends"),
+    path("trends/topics/<slug:slug>/", trends.TopicTrendView.as_view(), name="trend-topic"),
+    path("trends/sections/<slug:slug>/", trends.SectionTrendView.as_view(), name="trend-section"),
     # The briefing by e-mail (digests/newsletter); never cached (middleware.NOT_CACHED).
     path("newsletter/", newsletter.SignupView.as_view(), name="newsletter"),
     path("newsletter/subscribe/", newsletter.SubscribeView.as_view(), name="newsletter-subscribe"),

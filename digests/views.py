@@ -31,6 +31,7 @@ from digests.filters import ItemFilter
 from digests.models import Category, Digest, Item, Source, Tag
 from digests.models.digest import content_prefetches, page_fetch_mode
 from digests.pagination import CappedPaginator, older_url
+from digests.sources import stats as source_stats
 from digests.story import public as story_public
 
 PAGE_SIZE = 20
@@ -307,8 +308,12 @@ class TagItemsView(ItemListView):
 
 
 class SourceItemsView(ItemListView):
+    """A source's registry entry (kind, primary or not, citations, sections, 更正) and
+    its published items; its figures count published items only (``digests.sources``)."""
+
     def filter_items(self, items):
-        self.source = get_object_or_404(Source, slug=self.kwargs["slug"])
+        sources = source_stats.with_stats(Source.objects.all())  # its figures, in its query
+        self.source = get_object_or_404(sources, slug=self.kwargs["slug"])
         return items.filter(source=self.source)
 
     def browse_filters(self):
@@ -316,8 +321,28 @@ class SourceItemsView(ItemListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            heading=self.source.name, kind=_("Source"), source=self.source, **kwargs
+            heading=self.source.name,
+            kind=_("Source"),
+            source=self.source,
+            source_sections=source_stats.sections(self.source),
+            **kwargs,
         )
+
+
+class SourceListView(ListView):
+    """/sources/: every source readers can see an item of, by name, with its figures."""
+
+    template_name = "digests/source_list.html"
+    paginate_by = 50
+    context_object_name = "sources"
+
+    def get_queryset(self):
+        return source_stats.cited_publicly().order_by("name")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(canonical_url=seo.absolute(self.request.path), **kwargs)
+        source_stats.attach(context["sources"])  # the page's figures: one grouped query
+        return context
 
 
 class BrowseView(FilterView):

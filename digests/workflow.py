@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from digests import edition, history, public_cache, search
 from digests.desk import locks
 from digests.models import Correction, Digest, DigestEvent, ReviewComment
+from digests.trends import counts as trend_counts
 
 S = Digest.Status
 A = DigestEvent.Action
@@ -294,6 +295,8 @@ def _after_commit(digest, event, transition):
         # Commits with the change: no cache failure can lose it. A digest leaving the
         # site (a withdrawal) raises the floor: no page built before is served again.
         public_cache.changed(removes=transition.target != S.PUBLISHED, digest=digest)
+        # /trends/' counts of the day, rewritten in the same transaction (digests/trends).
+        trend_counts.recount_digest(digest)
     _newsletter(digest, transition)
     if transition.name in SCHEDULING:
         # A rescheduled digest's earlier task finds another time and leaves it alone.

@@ -333,6 +333,11 @@ NEWSROOM_FEED_MAX_REDIRECTS = 3
 NEWSROOM_CANDIDATE_DAYS = 30
 # Story memory: a new item is compared with the items published this many days back.
 NEWSROOM_STORY_DAYS = 30
+# The claims ledger: a number is checked against those published this many days back.
+NEWSROOM_CLAIMS_DAYS = 90
+# The source_share check: one individual or self-media account may supply at most this
+# share of a day's items (0.2: a fifth) before the desk is warned.
+NEWSROOM_SOURCE_SHARE = float(os.environ.get("NEWSROOM_SOURCE_SHARE", "0.2"))
 
 # --- Security -----------------------------------------------------------------------
 # Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=1.

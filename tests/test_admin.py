@@ -22,11 +22,14 @@ pytestmark = pytest.mark.django_db
 # links; the item and block forms read those same rows (DigestAdmin.get_object), no
 # query of their own. Then the desk's live parts (the edit lock, who else is here,
 # the person's working copy), the review count in the header, and the active
-# sections the editor offers to add.
-CHANGE_PAGE_QUERIES = 16
+# sections the editor offers to add. And the digest's numeric claims (in the same
+# prefetch as its items: the claims checks and the "Numbers (N)" link read them).
+# The trend points' chooser reads the day's items' search tokens, to mark the items
+# most like each point as suggested (one query; digests.trend_support).
+CHANGE_PAGE_QUERIES = 17 + 1
 # The same digest, published: read-only for everyone, with the correction form's
 # headlines; no sections to add.
-READ_ONLY_PAGE_QUERIES = 15
+READ_ONLY_PAGE_QUERIES = 16
 # Saving one changed item of it: the same reads, the digest row locked and its
 # date checked, the changed item written and its tags read, the version bumped,
 # the items' search tokens (one bulk update) and their digest's (one update, in SQL),
@@ -37,7 +40,12 @@ READ_ONLY_PAGE_QUERIES = 15
 # digest's activity log ("saved changes"). The desk's live parts add four: the edit
 # lock and who else is here (the desk panel, read before the save), the lock checked
 # again on the locked row, and the person's working copy deleted once saved.
-SAVE_QUERIES = 64
+# The trend points' supporting items add two: the stored choices (one query, to tell
+# whether the trend form changed) and the new version's points' items (one prefetch).
+# The numeric claims add six: the digest's claims among the reads, and their record
+# (digests.claims.ledger.record): the items, the analysis title and core summary,
+# the paragraphs, the trend points and the claims as they were (none to rewrite here).
+SAVE_QUERIES = 64 + 2 + 6
 
 
 @pytest.fixture

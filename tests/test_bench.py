@@ -66,3 +66,16 @@ def test_results_replace_only_their_own_block(tmp_path):
     )
     with pytest.raises(SystemExit, match="no <!-- results:redis -->"):
         tables.write_docs(docs, "redis", "")
+
+
+def test_the_trends_benchmark_times_its_pages_cold(archive):
+    """bench/trends.py: /trends/, the busiest topic's and section's pages, each built anew."""
+    import trends as trends_bench
+
+    from digests.trends import counts
+
+    counts.rebuild()  # the archive above was put in place without the workflow
+    results = trends_bench.measure(repeats=2)
+    assert [row["page"] for row in results] == ["/trends/", "topic page", "section page"]
+    assert all(row["requests"] == 2 and row["queries"] for row in results)
+    assert results[1]["url"].startswith("/trends/topics/")

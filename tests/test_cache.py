@@ -159,9 +159,9 @@ def test_a_day_page_is_rebuilt_only_when_what_it_shows_changes(client, day, page
     # (fragments.day_state), to know the page is still the same. Rendered: that one,
     # then the digest (with the days around it in subqueries), items, tags,
     # corrections, the analysis, its paragraphs, the trend summary, its points, the
-    # items' story links. Each also reads the public counters (once a second in
-    # production, every time in tests).
-    assert (first_queries, again_queries) == (1 + 9 + 1, 1 + 1)
+    # items' story links, the digest's numeric claims. Each also reads the public
+    # counters (once a second in production, every time in tests).
+    assert (first_queries, again_queries) == (1 + 10 + 1, 1 + 1)
     assert again.content == first.content
     assert again["Last-Modified"] == first["Last-Modified"]
 

@@ -515,9 +515,9 @@ def test_preview_queries_do_not_grow_with_other_digests_or_items(
     client.get(url)  # warm the session's caches
     # session, user; this one digest (with its analysis and trend summary joined),
     # its items (with sections and sources joined), their tags, their corrections,
-    # the analysis paragraphs, the trend points; the user's own and group
-    # permissions. Nothing per item, and nothing of the other digests.
-    with django_assert_num_queries(10):
+    # the analysis paragraphs, the trend points, the digest's numeric claims; the
+    # user's own and group permissions. Nothing per item, nothing of the other digests.
+    with django_assert_num_queries(11):
         response = client.get(url)
     assert response.status_code == 200
     assert response.context["digest"].pk == draft.pk

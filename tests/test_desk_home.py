@@ -158,11 +158,11 @@ def test_home_queries_stay_constant(client, reviewer, django_assert_max_num_quer
             Correction.objects.create(item=digest.items.first(), note="更正。")
     as_user(client, reviewer).get(HOME)  # the session's first touch
     # session, user, permissions (2), review badge count; today and tomorrow with their
-    # contents (digests, items, tags, corrections, paragraphs, points, review comments);
-    # the week's dates, my drafts, the review queue, scheduled, their item counts,
-    # published days and their corrections; the inbox's count of new candidates;
-    # Django's recent actions
-    with django_assert_max_num_queries(21):
+    # contents (digests, items, tags, corrections, paragraphs, points, numeric claims,
+    # review comments); the week's dates, my drafts, the review queue, scheduled, their
+    # item counts, published days and their corrections; the inbox's count of new
+    # candidates; Django's recent actions
+    with django_assert_max_num_queries(22):
         response = client.get(HOME)
     assert response.status_code == 200
     assert response.context["desk"]["near"][0].digest is not None

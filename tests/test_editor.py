@@ -85,8 +85,12 @@ def test_the_page_makes_the_same_queries_for_2_or_100_items(
         response = client.get(change_url(digest))
     html = response.content.decode()
     assert html.count("data-item-id=") == items
-    # A hundred items stay a page a browser opens at once (the old page: 1,043 KB).
-    assert len(response.content) < 40 * 1024 + items * 1700
+    # A hundred items stay a page a browser opens at once (the old page: 1,043 KB). Each
+    # trend point offers every item as its support (about 115 bytes an item).
+    points = digest.trend_summary.points.count()
+    # The base: the page and its desk panel (41 KB since the panel lists the claims' and
+    # the sources' checks and links the digest's numbers).
+    assert len(response.content) < 41 * 1024 + items * (1700 + 120 * points)
 
 
 def test_the_help_is_given_once_for_all_cards(chief):

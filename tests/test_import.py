@@ -59,6 +59,9 @@ def reimport_matches(digest):
     digest = Digest.objects.with_contents().get(pk=digest.pk)
     text = export_digest(digest, "text")
     first = json.loads(export_digest(digest, "json"))
+    for section in first["sections"]:  # the text format has no numeric claims
+        for item in section["items"]:
+            item.pop("claims")
     again = parse_text(text).to_dict()
     again["status"] = first["status"]
     return first == again
@@ -137,6 +140,7 @@ def test_json_export_has_the_documented_shape():
         "source": "新华网",
         "url": None,
         "tags": [],
+        "claims": [],  # 第一条正文 states no number
     }
     assert data["analysis"] == {
         "title": "标题",

@@ -200,10 +200,11 @@ def test_preview_query_count(desk, django_assert_num_queries):
     # 1 session, 1 user, 2 the editor's permissions (user and group), 1 the digest of
     # the day, then where names land: 1 sections, 1 their aliases, 1 sources, 1 their
     # aliases, and 1 the header's review badge. The edition checks read the parsed
-    # briefing: no query.
-    with django_assert_num_queries(10):
+    # briefing: no query, but 1 for source_share (the individual accounts by name and
+    # alias, joined).
+    with django_assert_num_queries(11):
         small = preview(desk, _many(2))
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         large = preview(desk, _many(40))
     assert len(small.context["preview"].items) == 2
     assert len(large.context["preview"].items) == 40
@@ -214,11 +215,11 @@ def test_replacing_preview_query_count(desk, django_assert_num_queries):
     desk.get(IMPORT_URL)
     # As above, plus the draft with its contents: 1 digest with its analysis and trend
     # summary, 1 items with section and source, 1 tags, 1 corrections, 1 analysis
-    # paragraphs, 1 trend points.
-    with django_assert_num_queries(16):
+    # paragraphs, 1 trend points (with their items' ids), 1 numeric claims.
+    with django_assert_num_queries(18):
         preview(desk, _many(3), replace="on")
     import_briefing(parse_text(_many(30)), replace=True)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(18):
         response = preview(desk, _many(3), replace="on")
     assert len(response.context["losses"]) == 27  # the items only in the draft
 

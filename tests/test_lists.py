@@ -48,8 +48,11 @@ LIST_PAGES = [
     ("/topics/zhu-ti-0/", LIST),
     # 1 the tag by its slug, then LIST.
     ("/tags/biao-qian-jia/", 1 + LIST),
-    # 1 the source by its slug, then LIST.
-    ("/sources/lai-yuan-0/", 1 + LIST),
+    # 1 the source by its slug with its registry figures (subqueries), 2 its sections
+    # with their counts (one grouped query), then LIST.
+    ("/sources/lai-yuan-0/", 2 + LIST),
+    # 1 count the sources with a published item, 2 the page of them, 3 their figures.
+    ("/sources/", 3),
     # 1 the months with published days and how many (one grouped query).
     ("/archive/", 1),
     # 1 the month's digests, 2 its days, 3 the month before, 4 the month after.
@@ -59,7 +62,7 @@ LIST_PAGES = [
     ("/items/{item}/", 4),
     # 1 count and 2 list the days, 3 count and 4 list the items (with their days),
     # 5 the sections with a published item (one probe each), 6 count and 7 list them.
-    ("/sitemap.xml", 7),
+    ("/sitemap.xml", 9),  # 8 the topics and sections counted on /trends/, 9 the sections' slugs
     ("/robots.txt", 0),
 ]
 

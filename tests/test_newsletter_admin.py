@@ -343,8 +343,9 @@ def test_panel_counts_every_mailing_in_one_query(
     # trend points, comments, events and their notifications, preview links; the
     # reviewer's own and group permissions; the edit lock, who else is here; the review
     # count in the header; the headlines to correct; and the panel's one query: every
-    # mailing with its starter and its deliveries counted by state, however many.
-    with django_assert_num_queries(19) as captured:
+    # mailing with its starter and its deliveries counted by state, however many; and the
+    # digest's numeric claims (for the claims checks and the "Numbers (N)" link).
+    with django_assert_num_queries(20) as captured:
         html = client.get(change_url(published_day)).content.decode()
     mailing_queries = [
         q for q in captured.captured_queries if q["sql"].startswith('SELECT "digests_mailing"')

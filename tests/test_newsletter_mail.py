@@ -200,8 +200,8 @@ def test_built_once_per_section_set(published_day, django_assert_num_queries, ca
         subscriber(f"r{n}@example.com", sections=[other] if n % 2 else []) for n in range(100)
     ]
     # One query for the digest, one each for items (with sections and sources), tags,
-    # corrections, analysis paragraphs and trend points: 6.
-    with django_assert_num_queries(6):
+    # corrections, analysis paragraphs, trend points and the numeric claims: 7.
+    with django_assert_num_queries(7):
         digest = contents(published_day)
     issue = mail.IssueMail(digest)
     sections = {r.pk: frozenset(r.sections.values_list("pk", flat=True)) for r in readers}

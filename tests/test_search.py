@@ -576,17 +576,21 @@ def test_indexing_costs_the_same_few_queries_for_any_number_of_items(
         item = factories.item(digest, source=origin, title=f"固态电池新闻{n}", body="正文。")
         item.tags.set(["新能源", f"标签{n}"])
     current_terms()  # cached, as in every request after the first
+    index_items(Item.objects.filter(digest=digest))  # the headlines' numbers, as claims
     for count in (3, 40):
         # 1. the items with their digests and sources (joins), 2. their tags,
         # 3. one UPDATE for the batch (CHUNK = 500 items at most), 4. one UPDATE of
         # their digests' tokens (admin2, issue 9: the desk's search per digest),
-        # 5.-6. the items' story bands: one DELETE, one INSERT (digests.story.index).
-        with django_assert_num_queries(6):
+        # 5.-6. the items' story bands: one DELETE, one INSERT (digests.story.index),
+        # 7.-15. their digest's numeric claims (digests.claims.ledger.record): its items,
+        # analysis title and core summary, paragraphs, trend points and claims read,
+        # the claims deleted (read, their links, the rows) and inserted.
+        with django_assert_num_queries(15):
             index_items(Item.objects.filter(digest=digest)[:count])
     items = list(Item.objects.filter(digest=digest))
     # A list: 1. the digests (their years), 2. the sources, 3. the tags, 4. the UPDATE,
-    # 5. the digests' tokens, 6.-7. the story bands (DELETE, INSERT).
-    with django_assert_num_queries(7):
+    # 5. the digests' tokens, 6.-7. the story bands (DELETE, INSERT), 8.-16. the claims.
+    with django_assert_num_queries(16):
         assert index_items(items) == 40
     assert found("标签7") == [Item.objects.get(title="固态电池新闻7")]
 

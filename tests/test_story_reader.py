@@ -286,9 +286,10 @@ def test_day_page_queries(client, no_page_cache, django_assert_num_queries, with
         factories.full_digest(date=DAY2, status=S.PUBLISHED, items=30)
     # 1 the digest with the days around it, 2 its items with sections and sources,
     # 3 tags, 4 corrections, 5 analysis, 6 its paragraphs, 7 trend summary, 8 its points,
-    # 9 the story links of all the day's items, both ways, with the other ends' day
-    # and headline (digests.story.public.attach_links).
-    with django_assert_num_queries(9):
+    # 9 the numeric claims (the analysis' marked numbers), 10 the story links of all the
+    # day's items, both ways, with the other ends' day and headline
+    # (digests.story.public.attach_links).
+    with django_assert_num_queries(10):
         html = client.get(day_url(DAY2)).content.decode()
     assert html.count('class="story-links"') == (5 if with_links else 0)
 

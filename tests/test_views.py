@@ -412,10 +412,12 @@ def test_day_page_queries(client, django_assert_num_queries):
     big_digest(datetime.date(2026, 3, 3), 10)
     # 1 the digest and the dates of the days before and after (subqueries), 2 its
     # items with their sections and sources (joined), 3 the items' tags, 4 their
-    # corrections, 5 the analysis, 6 its paragraphs, 7 the trend summary, 8 its points,
-    # 9 the items' 此前报道 / 后续报道 links (digests.story.public.attach_links).
+    # corrections, 5 the analysis, 6 its paragraphs, 7 the trend summary, 8 its points
+    # (with their supporting items' ids, joined in the same query),
+    # 9 the items' 此前报道 / 后续报道 links (digests.story.public.attach_links), 10 the
+    # digest's numeric claims (the .json's and the analysis' marked numbers).
     # (cache helper: with both caches off the public counters are no longer read.)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get("/2026/03/02/")
 
 

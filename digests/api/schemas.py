@@ -2,12 +2,25 @@
 
 import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class Labelled(Schema):
     label: str
     text: str
+
+
+class NumericClaim(Schema):
+    """A number the item states (docs/claims.md), as the desk checked it."""
+
+    text: str = Field(description="As written, e.g. 超过6000家.")
+    value: float = Field(description="The number, multipliers applied: 1.2万亿元 → 1200000000000.")
+    unit: str = Field(description="元, 美元, 美元/公斤, %, 倍, Gbps, 家 …; empty if none.")
+    bound: str = Field(
+        description="about, near, over, reach, under, down_to, up_to; empty when exact."
+    )
+    high: float | None = Field(description="The upper end of a range, else null.")
+    measure: str = Field(description="What it measures, as the sentence says; may be empty.")
 
 
 class BriefingItem(Schema):
@@ -17,6 +30,9 @@ class BriefingItem(Schema):
     source: str | None
     url: str | None
     tags: list[str]
+    claims: list[NumericClaim] = Field(
+        description="The item's numbers; the desk's corrections applied, dismissed ones left out."
+    )
 
 
 class BriefingSection(Schema):
@@ -76,6 +92,7 @@ class Item(Schema):
     source: Named | None
     link: str | None
     tags: list[str]
+    claims: list[NumericClaim] = Field(description="As in the day's briefing.")
     url: str
     digest_api_url: str
 

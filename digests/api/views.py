@@ -11,7 +11,7 @@ import functools
 import json
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import translation
@@ -22,10 +22,11 @@ from ninja.throttling import AnonRateThrottle
 
 from digests import seo
 from digests.api import cursors, schemas
-from digests.exporting import export_digest
+from digests.briefing.model import claim_json
+from digests.exporting import claim_values, export_digest
 from digests.filters import ItemFilter, public_choices
 from digests.logins import client_ip
-from digests.models import Category, Digest, Item, Source
+from digests.models import Category, Claim, Digest, Item, Source
 from digests.models.item import item_count
 from digests.views import LIST_ORDER
 
@@ -266,6 +267,7 @@ def items(
         )
     rows = list(found[: limit + 1])
     page, more = rows[:limit], len(rows) > limit
+    prefetch_related_objects(page, claims_prefetch())  # each item's numbers: one query
     next_url = None
     if more:
         last = page[-1]
@@ -276,6 +278,12 @@ def items(
             cursor=cursors.encode("items", [last.digest.date.isoformat(), last.position, last.pk]),
         )
     return answer({"results": [item_data(item) for item in page], "next": next_url})
+
+
+def claims_prefetch():
+    """An item's numeric claims as readers see them: dismissed ones left out."""
+    shown = Claim.objects.exclude(status=Claim.Status.DISMISSED).order_by("part", "start")
+    return Prefetch("claims", queryset=shown)
 
 
 def item_data(item):
@@ -291,6 +299,7 @@ def item_data(item):
         "source": {"name": item.source.name, "slug": item.source.slug} if item.source else None,
         "link": item.url or None,
         "tags": [tag.name for tag in item.tag_list],
+        "claims": [claim_json(claim_values(claim)) for claim in item.claims.all()],
         "url": seo.absolute(item.get_absolute_url()),
         "digest_api_url": day_api_url(item.digest.date),
     }

@@ -42,9 +42,15 @@ class Labelled:
 
     label: str
     text: str
+    # A trend point's supporting items, as 1-based numbers in the day's order (the JSON
+    # format only); None when not given, as in the text format and for paragraphs.
+    items: list[int] | None = field(default=None, compare=False)
 
     def to_dict(self):
-        return {"label": self.label, "text": self.text}
+        data = {"label": self.label, "text": self.text}
+        if self.items is not None:
+            data["items"] = list(self.items)
+        return data
 
 
 @dataclass
@@ -56,13 +62,16 @@ class BriefingItem:
     url: str | None = None
     tags: list[str] = field(default_factory=list)
     line: int | None = field(default=None, compare=False)
+    # The numbers the desk stands by (docs/claims.md), as dicts with text, value (a
+    # Decimal), unit, bound, high and measure; None when not given (the text format).
+    claims: list[dict] | None = field(default=None, compare=False)
 
     @property
     def heading(self):
         return f"{self.topic}-{self.title}"
 
     def to_dict(self):
-        return {
+        data = {
             "topic": self.topic,
             "title": self.title,
             "body": self.body,
@@ -70,6 +79,21 @@ class BriefingItem:
             "url": self.url,
             "tags": list(self.tags),
         }
+        if self.claims is not None:
+            data["claims"] = [claim_json(claim) for claim in self.claims]
+        return data
+
+
+def claim_json(claim):
+    """An item's claim (a dict) as JSON gives it: its value and high as numbers."""
+    return {**claim, "value": _number(claim["value"]), "high": _number(claim.get("high"))}
+
+
+def _number(value):
+    """A Decimal as a JSON number: an int when whole (1200000000000), else a float."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 @dataclass

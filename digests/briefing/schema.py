@@ -5,10 +5,14 @@ Errors name the JSON path, e.g. ``sections[1].items[0].title``, and what was exp
 
 import datetime
 import json
+import math
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from . import grammar
+from .claims import BOUNDS, MAX_VALUE
+from .claims import MAX_CLAIMS as MAX_PARAGRAPH_CLAIMS
 from .model import Analysis, Briefing, BriefingError, BriefingItem, Labelled, Section, Trends
 
 STATUSES = {"draft", "review", "scheduled", "published", "unpublished"}
@@ -56,6 +60,25 @@ def _labelled(data, path):
     return Labelled(label, text)
 
 
+def _trend_point(data, path, count):
+    """A trend point, with its supporting items as 1-based numbers among the day's ``count``."""
+    point = _labelled(data, path)
+    raw = data.get("items")
+    if raw is None:
+        return point
+    numbers = _list(raw, f"{path}.items")
+    for index, number in enumerate(numbers):
+        ok = isinstance(number, int) and not isinstance(number, bool) and 1 <= number <= count
+        _expect(
+            ok,
+            f"{path}.items[{index}]",
+            _("expected an item's number, from 1 to %(count)d") % {"count": count},
+        )
+    _expect(len(set(numbers)) == len(numbers), f"{path}.items", _("each item may appear once"))
+    point.items = sorted(numbers)
+    return point
+
+
 def _item(data, path):
     data = _object(data, path)
     tags = []
@@ -77,7 +100,71 @@ def _item(data, path):
         source=source,
         url=url,
         tags=sorted(set(tags)),
+        claims=_claims(data, path),
     )
+
+
+# An item's numeric claims (docs/claims.md): the lengths the ledger stores, and how many:
+# as many as the extractor can find in an item's two texts (its headline and its body),
+# so that every exported item imports back.
+CLAIM_TEXT, CLAIM_UNIT, CLAIM_MEASURE = 100, 30, 100
+MAX_CLAIMS = 2 * MAX_PARAGRAPH_CLAIMS
+
+
+def _number(data, key, path, optional=False):
+    value = data.get(key)
+    if value is None and optional:
+        return None
+    where = f"{path}.{key}"
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    _expect(ok and math.isfinite(value), where, _("expected a number"))
+    number = Decimal(str(value))
+    _expect(abs(number) < MAX_VALUE, where, _("the number is too large"))
+    return number
+
+
+def _claims(data, path):
+    """The item's ``claims`` list, if given: each with text and value, unit, bound, high,
+    measure. Absent means "as the text says" (every number found is a claim)."""
+    if data.get("claims") is None:
+        return None
+    found = _list(data["claims"], f"{path}.claims")
+    _expect(
+        len(found) <= MAX_CLAIMS,
+        f"{path}.claims",
+        _("at most %(n)d claims per item") % {"n": MAX_CLAIMS},
+    )
+    claims = []
+    for index, claim in enumerate(found):
+        where = f"{path}.claims[{index}]"
+        claim = _object(claim, where)
+        text = _string(claim, "text", where)
+        _expect(0 < len(text) <= CLAIM_TEXT, f"{where}.text", _("expected 1 to 100 characters"))
+        unit = _string(claim, "unit", where, optional=True) or ""
+        _expect(len(unit) <= CLAIM_UNIT, f"{where}.unit", _("expected at most 30 characters"))
+        measure = _string(claim, "measure", where, optional=True) or ""
+        _expect(
+            len(measure) <= CLAIM_MEASURE,
+            f"{where}.measure",
+            _("expected at most 100 characters"),
+        )
+        bound = _string(claim, "bound", where, optional=True) or ""
+        _expect(
+            bound in BOUNDS,
+            f"{where}.bound",
+            _("expected one of: %(bounds)s") % {"bounds": ", ".join(b for b in BOUNDS if b)},
+        )
+        claims.append(
+            {
+                "text": text,
+                "value": _number(claim, "value", where),
+                "unit": unit,
+                "bound": bound,
+                "high": _number(claim, "high", where, optional=True),
+                "measure": measure,
+            }
+        )
+    return claims
 
 
 def loads(text):
@@ -151,7 +238,7 @@ def from_dict(data):
         raw = _object(data["trends"], "trends")
         trends = Trends(
             points=[
-                _labelled(p, f"trends.points[{i}]")
+                _trend_point(p, f"trends.points[{i}]", count)
                 for i, p in enumerate(_list(raw.get("points", []), "trends.points"))
             ],
             summary=_string(raw, "summary", "trends", grammar.summary_problems, optional=True)

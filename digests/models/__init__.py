@@ -1,6 +1,7 @@
 """The newsroom's data: a digest per day, its items, sections, sources and blocks."""
 
 from .blocks import Analysis, AnalysisParagraph, TrendPoint, TrendSummary
+from .claims import Claim
 from .desk import (
     Correction,
     DigestEvent,
@@ -18,12 +19,14 @@ from .newsletter import Delivery, Mailing, Subscriber, SubscriberQuerySet
 from .public import PublicCounter
 from .search import SearchTerm
 from .taxonomy import Category, SectionAlias, Source, SourceAlias
+from .trends import TopicDay
 
 __all__ = [
     "Analysis",
     "AnalysisParagraph",
     "Candidate",
     "Category",
+    "Claim",
     "Correction",
     "Delivery",
     "Digest",
@@ -48,6 +51,7 @@ __all__ = [
     "SubscriberQuerySet",
     "Tag",
     "TaggedItem",
+    "TopicDay",
     "TrendPoint",
     "TrendSummary",
     "WorkingCopy",

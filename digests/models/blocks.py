@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Cast
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -98,11 +99,44 @@ class TrendSummary(models.Model):
         return self.summary
 
 
+class TrendPointQuerySet(models.QuerySet):
+    def with_item_ids(self):
+        """Each point with ``joined_item_ids``, its supporting items' ids comma-joined, read
+        in the points' own query (so a page showing them costs no query more)."""
+        return self.annotate(
+            joined_item_ids=models.StringAgg(
+                Cast("items__id", models.CharField()), delimiter=models.Value(",")
+            )
+        )
+
+
 class TrendPoint(LabelledText):
     trend_summary = models.ForeignKey(
         TrendSummary, on_delete=models.CASCADE, related_name="points"
     )
+    items = models.ManyToManyField(
+        "digests.Item",
+        blank=True,
+        related_name="trend_points",
+        verbose_name=_("supporting items"),
+        help_text=_("The day's items this trend rests on; readers see them linked."),
+    )
+
+    objects = TrendPointQuerySet.as_manager()
 
     class Meta(LabelledText.Meta):
         verbose_name = _("trend point")
         verbose_name_plural = _("trend points")
+
+    @property
+    def item_ids(self):
+        """The supporting items' ids: from ``with_item_ids()`` when fetched so, else a query."""
+        joined = getattr(self, "joined_item_ids", False)
+        if joined is False:
+            return set(self.items.values_list("pk", flat=True))
+        return {int(pk) for pk in (joined or "").split(",") if pk}
+
+    def supporting(self, items):
+        """Those of ``items`` (the day's, in their order) that support the point."""
+        ids = self.item_ids
+        return [item for item in items if item.pk in ids]

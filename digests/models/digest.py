@@ -48,6 +48,8 @@ class DigestQuerySet(models.QuerySet):
 def content_prefetches():
     """What a digest's page shows beyond the digest row: items (with their section,
     source, tags and corrections), analysis paragraphs and trend points."""
+    from digests.models.blocks import TrendPoint
+    from digests.models.claims import Claim
     from digests.models.item import Item, tags_prefetch
 
     return [
@@ -58,7 +60,12 @@ def content_prefetches():
             .prefetch_related(tags_prefetch(), "corrections"),
         ),
         "analysis__paragraphs",
-        "trend_summary__points",
+        # The trend points with their supporting items' ids, joined in the same query.
+        models.Prefetch("trend_summary__points", queryset=TrendPoint.objects.with_item_ids()),
+        # Every claim of the digest, for the .json and the analysis' marked numbers.
+        models.Prefetch(
+            "claims", queryset=Claim.objects.order_by("block", "item", "part", "start")
+        ),
     ]
 
 

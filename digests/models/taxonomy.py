@@ -144,11 +144,15 @@ class Source(SlugFromNameMixin, KnownByAliasesMixin, models.Model):
     """Where an item came from: a media outlet, a government site, a blog, a person."""
 
     class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("official body")
         MEDIA = "media", _("media")
-        GOVERNMENT = "government", _("government")
-        BLOG = "blog", _("blog / self-media")
-        PERSON = "person", _("person")
+        COMPANY = "company", _("company")
+        PERSON = "person", _("individual")
+        BLOG = "blog", _("self-media account")
         OTHER = "other", _("other")
+
+    # An individual's or a self-media account's items: the source_share check weighs them.
+    INDIVIDUAL_KINDS = (Kind.PERSON, Kind.BLOG)
 
     name = models.CharField(
         _("name"),
@@ -171,6 +175,22 @@ class Source(SlugFromNameMixin, KnownByAliasesMixin, models.Model):
         choices=Kind,
         default=Kind.OTHER,
         help_text=_("What sort of source this is."),
+    )
+    is_primary = models.BooleanField(
+        _("primary source"),
+        default=False,
+        help_text=_(
+            "It reports what it itself decided, did or measured (a government's own notice, "
+            "a company's own results), not what others said."
+        ),
+    )
+    reliability_note = models.TextField(
+        _("reliability note"),
+        blank=True,
+        help_text=_(
+            "How far the desk trusts this source and why (past corrections, who runs it); "
+            "for the desk only."
+        ),
     )
     notes = models.TextField(
         _("notes"), blank=True, help_text=_("For the desk only; never shown to readers.")

@@ -19,6 +19,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from digests import public_cache
+from digests.claims import ledger
 from digests.models import Item, SearchTerm
 from digests.models.digest import DigestTokens
 from digests.models.item import tags_prefetch
@@ -117,6 +118,7 @@ def index_items(items, terms=None, digests=()):
     Item.objects.bulk_update(items, FIELDS, batch_size=CHUNK)
     index_digests({item.digest_id for item in items} | set(digests))
     story.index_items(items)  # the story index's bands, from the same fresh tokens
+    ledger.record({item.digest_id for item in items} | set(digests))  # their numeric claims
     return len(items)
 
 

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from digests.briefing import BriefingError, parse_text
 from digests.demo import demo_files
+from digests.demo.sources import register_sources
 from digests.importing import import_briefing
 from digests.models import Digest
 from digests.roles import DEMO_ACCOUNTS, assign_role
@@ -30,6 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args, allow_production=False, **options):
         if not settings.DEBUG and not allow_production:
             raise CommandError("load_demo is for development (DEBUG=1) only.")
+        register_sources()  # their kinds and primary flags, for the registry and its check
         self.load_briefings()
         self.create_accounts()
 

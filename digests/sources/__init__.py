@@ -1,0 +1,1 @@
+"""The source registry: how often each source is cited, where, and how it fared."""

@@ -1,0 +1,1 @@
+"""Topics and sections over time: the counts behind /trends/ and its SVG charts."""
