@@ -341,14 +341,26 @@ ADVERSARIAL = {
 }
 
 
+def _fastest(text, runs=3):
+    """The quickest of a few timed extractions (the least disturbed by other work)."""
+    timings = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        extract(text)
+        timings.append(time.perf_counter() - began)
+    return min(timings)
+
+
 @pytest.mark.parametrize("name", list(ADVERSARIAL))
 def test_linear_time_on_adversarial_input(name):
+    """Guards complexity, not speed: a quarter of the input takes about a quarter of the
+    time (a quadratic scan would take a sixteenth), measured as a ratio so that a loaded
+    machine slows both alike; and the whole input stays far from a stall."""
     text = ADVERSARIAL[name]
-    began = time.perf_counter()
+    whole, quarter = _fastest(text), _fastest(text[: len(text) // 4])
+    assert whole < 8 * quarter + 0.05, (name, whole, quarter)
+    assert whole < 5, (name, whole)  # a quadratic scan of 100 KB takes minutes
     found = extract(text)
-    elapsed = time.perf_counter() - began
-    # Guards complexity, not speed: a quadratic scan takes minutes on this input.
-    assert elapsed < 0.5, (name, elapsed)
     for claim in found[:50]:
         assert text[claim.start : claim.end] == claim.text
 

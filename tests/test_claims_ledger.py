@@ -328,5 +328,5 @@ def test_a_body_full_of_numbers_is_recorded_in_linear_time(db):
 
     record(2000)  # warm up
     short, long = record(2000), record(4000)
-    assert long < 1.0 and long < short * 3 + 0.1  # quadratic would be four times
+    assert long < 5.0 and long < short * 3 + 0.1  # quadratic would be four times
     assert Claim.objects.filter(digest=digest).count() > 100
