@@ -37,6 +37,8 @@ from digests.models.item import tags_prefetch
 from digests.seo import absolute
 
 FEED_SIZE = 30
+# The briefing's language, as the reader site marks it (``<html lang>`` in base.html).
+CONTENT_LANGUAGE = "zh-CN"
 # What XML 1.0 cannot hold even escaped (control characters, U+FFFE, U+FFFF):
 # dropped, so that one pasted control character cannot break a whole feed.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -90,7 +92,17 @@ class RssWithContent(_XmlSafe, feedgenerator.Rss201rev2Feed):
 
 
 class AtomWithContent(_XmlSafe, feedgenerator.Atom1Feed):
-    """Atom 1.0 with each entry's full HTML in ``content``."""
+    """Atom 1.0 (RFC 4287) with each entry's full HTML in ``content``.
+
+    In a feed of another interface language (``/en/``), each entry is marked
+    ``xml:lang="zh-CN"``: its title, summary, content and categories are the briefing's.
+    """
+
+    def item_attributes(self, item):
+        attributes = super().item_attributes(item)
+        if self.feed["language"] != CONTENT_LANGUAGE:
+            attributes["xml:lang"] = CONTENT_LANGUAGE
+        return attributes
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -145,11 +157,21 @@ def kept_entries(objects, kind, version, fetch, render):
     return objects
 
 
+def language_tag(code):
+    """The BCP 47 tag the reader site uses for a Django language code (zh-hans: zh-CN)."""
+    return CONTENT_LANGUAGE if code == "zh-hans" else code
+
+
 class SiteFeed(Feed):
     """What every Newsroom feed shares: full-content entries, links from the site's address."""
 
     feed_type = RssWithContent
     url_name = None  # the feed's own URL, for its self link
+
+    @property
+    def language(self):
+        """The interface language (RSS ``language``, Atom ``xml:lang``), tagged as pages are."""
+        return language_tag(translation.get_language())
 
     def feed_url(self, obj):
         kwargs = {"slug": obj.slug} if obj is not None else {}
@@ -217,8 +239,28 @@ class DigestFeed(SiteFeed):
         return absolute(digest.get_absolute_url())
 
 
-class DigestAtomFeed(DigestFeed):
+class AtomEntries:
+    """What RFC 4287 asks of an Atom feed beyond RSS: an author, and ids that never change.
+
+    The newsroom is the feed's author (so every entry has one, section 4.1.1). An entry's
+    id is its address in the newsroom's default language, so that the same briefing has
+    the same id in the Chinese and the English feed, whatever the address it links to.
+    """
+
     feed_type = AtomWithContent
+
+    def author_name(self):
+        return settings.NEWSROOM_SITE_NAME
+
+    def author_link(self):
+        return settings.NEWSROOM_SITE_URL.rstrip("/") + "/"
+
+    def item_guid(self, obj):
+        with translation.override(settings.LANGUAGE_CODE):
+            return absolute(obj.get_absolute_url())
+
+
+class DigestAtomFeed(AtomEntries, DigestFeed):
     subtitle = DigestFeed.description
     url_name = "digests:feed-atom"
 
@@ -293,8 +335,7 @@ class CategoryFeed(SiteFeed):
         return absolute(item.get_absolute_url())
 
 
-class CategoryAtomFeed(CategoryFeed):
-    feed_type = AtomWithContent
+class CategoryAtomFeed(AtomEntries, CategoryFeed):
     url_name = "digests:category-atom"
 
     def subtitle(self, category):

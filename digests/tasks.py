@@ -144,3 +144,24 @@ def fetch_source(source_id):
     from digests.ingest import fetch
 
     return fetch.poll(source_id)
+
+
+# --- sharing a day (digests/sharing) --------------------------------------------------
+
+
+@task()
+def draw_share_card(digest_id):
+    """Draw a published day's share card (queued after publication and each correction)."""
+    from digests import sharing
+    from digests.sharing import card
+
+    digest = Digest.objects.filter(pk=digest_id).only("pk", "date", "title", "version", "status")
+    digest = digest.first()
+    if digest is None:
+        return "no such digest"
+    if not digest.is_published:  # withdrawn before the task ran
+        card.remove(digest.date)
+        return "not published"
+    if card.path_for(digest.date, digest.version).exists():
+        return "already drawn"
+    return str(sharing.make_card(digest))

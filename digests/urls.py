@@ -4,6 +4,7 @@ from django.urls import path, register_converter
 
 from digests import converters, feeds, views
 from digests.newsletter import views as newsletter
+from digests.sharing import views as sharing
 from digests.story import views as story
 from digests.trends import views as trends
 
@@ -21,6 +22,22 @@ urlpatterns = [
         "<yyyy:year>/<mm:month>/<dd:day>.<export:fmt>",
         views.DigestExportView.as_view(),
         name="export",
+    ),
+    # Sharing a day (digests/sharing): its card image and its WeChat-ready copy.
+    path(
+        "<yyyy:year>/<mm:month>/<dd:day>/card.png",
+        sharing.ShareCardView.as_view(),
+        name="share-card",
+    ),
+    path(
+        "<yyyy:year>/<mm:month>/<dd:day>.wechat.html",
+        sharing.WeChatView.as_view(),
+        name="wechat",
+    ),
+    path(
+        "desk/digests/<int:pk>/wechat.html",
+        sharing.DeskWeChatView.as_view(),
+        name="wechat-desk",
     ),
     path("<yyyy:year>/<mm:month>/", views.DigestMonthView.as_view(), name="month"),
     path("archive/", views.ArchiveView.as_view(), name="archive"),

@@ -25,7 +25,7 @@ from django.views.generic import (
 )
 from django_filters.views import FilterView
 
-from digests import fragments, search, seo
+from digests import fragments, search, seo, wayfinding
 from digests.exporting import export_digest
 from digests.filters import ItemFilter
 from digests.models import Category, Digest, Item, Source, Tag
@@ -85,7 +85,27 @@ class PublishedDigestMixin:
         return Digest.objects.published().fetch_mode(page_fetch_mode())
 
 
-class DigestDayView(WithdrawnNoticeMixin, PublishedDigestMixin, DayArchiveView):
+class MissingDayMixin:
+    """A day with no published briefing answers 404 with the nearest published days.
+
+    A draft, in review, scheduled or reopened day looks exactly like a day that never
+    had a digest; a withdrawn day keeps its 410 notice (``WithdrawnNoticeMixin``). An
+    address that is not a date at all stays the site's plain 404.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Http404 as missing:
+            try:
+                date = datetime.date(kwargs["year"], kwargs["month"], kwargs["day"])
+            except ValueError:
+                raise missing from None
+            context = {"day": date, "nearest": wayfinding.nearest_days(date)}
+            return TemplateResponse(request, "digests/day_missing.html", context, status=404)
+
+
+class DigestDayView(MissingDayMixin, WithdrawnNoticeMixin, PublishedDigestMixin, DayArchiveView):
     """One day's briefing at /YYYY/MM/DD/, with links to the days before and after.
 
     The rendered page is kept under what it shows (``digests.fragments``): while
@@ -175,6 +195,8 @@ class DigestMonthView(PublishedDigestMixin, MonthArchiveView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         published = {digest.date: digest for digest in context["object_list"]}
+        # Each day's distinguishing line: its lede, or its first headlines (one query).
+        wayfinding.attach_top_headlines(published.values())
         month = context["month"]
         context["weeks"] = [
             [(day, published.get(day) if day.month == month.month else None) for day in week]
@@ -218,11 +240,17 @@ class ItemDetailView(WithdrawnNoticeMixin, DetailView):
         return Digest.objects.withdrawn().filter(items__pk=self.kwargs["pk"])
 
     def get_queryset(self):
-        return Item.objects.published().for_listing()
+        return wayfinding.with_neighbours(Item.objects.published().for_listing())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(seo.for_item(self.object))
+        previous_item, next_item = wayfinding.neighbours(self.object)
+        context.update(
+            previous_item=previous_item,
+            next_item=next_item,
+            same_topic=wayfinding.same_topic(self.object),
+        )
         story_public.attach_links([self.object])  # one query: 此前报道 / 后续报道
         return context
 
@@ -399,6 +427,9 @@ class SearchView(ListView):
             query_string=_without_page(self.request),
             canonical_url=seo.absolute(self.request.path),
         )
+        if not context["items"]:
+            # Nothing to read: the nearest topics, the latest briefing, the sections.
+            context.update(wayfinding.search_suggestions(self.search_query()))
         return context
 
     def older_url(self, page):

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from digests import edition, history, public_cache, search
+from digests import edition, history, public_cache, search, sharing
 from digests.desk import locks
 from digests.models import Correction, Digest, DigestEvent, ReviewComment
 from digests.trends import counts as trend_counts
@@ -297,6 +297,8 @@ def _after_commit(digest, event, transition):
         public_cache.changed(removes=transition.target != S.PUBLISHED, digest=digest)
         # /trends/' counts of the day, rewritten in the same transaction (digests/trends).
         trend_counts.recount_digest(digest)
+        # The day's share card drawn by the worker, or its files removed (digests/sharing).
+        sharing.after_change(digest, published=transition.target == S.PUBLISHED)
     _newsletter(digest, transition)
     if transition.name in SCHEDULING:
         # A rescheduled digest's earlier task finds another time and leaves it alone.
@@ -415,6 +417,7 @@ def add_correction(item, user, note):
             version=digest.version,
         )
         public_cache.changed(digest=digest)  # may be served stale until refreshed
+        sharing.after_change(digest, published=True)  # the card of the new version
     return correction
 
 

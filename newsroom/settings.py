@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Gzip: below WhiteNoise (static comes compressed), above ETags and cache (docs/security.md).
+    "django.middleware.gzip.GZipMiddleware",
     # /api/ is open to other sites' scripts, for reading (digests/api/middleware.py).
     "digests.api.middleware.ApiCorsMiddleware",
     # Control characters (NUL…) in parameters: dropped for readers, a 400 on the desk.

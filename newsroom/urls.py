@@ -6,10 +6,9 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from digests import views
+from digests import sitemaps, views
 from digests.api.views import api
 from digests.preview import SharedPreviewView
-from digests.sitemaps import SITEMAPS
 
 
 class FaviconView(RedirectView):
@@ -29,7 +28,14 @@ urlpatterns = [
     path("favicon.ico", FaviconView.as_view()),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # An index of the sections' sitemaps, each in pages of ``sitemaps.LIMIT`` addresses.
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path(
+        "sitemap-<slug:section>.xml",
+        sitemap,
+        {"sitemaps": sitemaps.SITEMAPS},
+        name="sitemap-section",
+    ),
     path("preview/<str:signed>/", SharedPreviewView.as_view(), name="shared-preview"),
 ]
 # The reader site in Chinese at /, in English at /en/ (the default language has no prefix).

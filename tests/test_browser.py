@@ -15,8 +15,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_reader_opens_the_home_page(live_server, page, sample_path):
     import_briefing(parse_text(sample_path.read_bytes()), publish=True)
     page.goto(live_server.url + "/")
-    assert page.locator("h1").inner_text() == "每日科技新闻速览"
-    assert page.locator("time").first.inner_text() == "2026-02-02"
+    # The heading is the day itself; the site's name is in the header.
+    assert page.locator("h1").inner_text() == "2026年2月2日 星期一"
+    assert page.locator(".digest-date").first.get_attribute("datetime") == "2026-02-02"
     expect(page.locator("article.item")).to_have_count(13)
     expect(page.get_by_role("heading", name="AI技术动态")).to_be_visible()
 
@@ -116,7 +117,7 @@ def test_the_whole_desk(live_server, browser, editor, other_editor, reviewer, ar
     # A reader sees the day.
     reader = browser.new_context(locale="zh-CN").new_page()
     reader.goto(live_server.url + "/2026/03/09/")
-    expect(reader.locator("h1")).to_have_text("每日科技新闻速览")
+    expect(reader.locator("h1")).to_have_text("2026年3月9日 星期一")
     expect(reader.locator("article.item").first).to_contain_text("国产大模型开源发布")
     expect(reader.locator("body")).to_contain_text("第二季度进入量产")
     expect(reader.locator("body")).not_to_contain_text("同事写的导语")
@@ -144,8 +145,8 @@ def test_reader_reads_the_day_and_follows_an_item(
 ):
     page = request.getfixturevalue(device)
     page.goto(live_server.url + "/")
-    expect(page.locator("h1")).to_have_text("每日科技新闻速览")
-    expect(page.locator(".digest-date")).to_have_text("2026-11-28")
+    expect(page.locator("h1")).to_have_text("2026年11月28日 星期六")
+    expect(page.locator(".digest-date")).to_have_attribute("datetime", "2026-11-28")
     no_sideways_scroll(page)
     page.screenshot(path=artifacts / f"reader-home-{width}.png", full_page=True)
 
@@ -161,10 +162,11 @@ def test_reader_reads_the_day_and_follows_an_item(
 
 def test_reader_uses_the_calendar_and_the_day_links(live_server, published_week, phone, artifacts):
     phone.goto(live_server.url + "/2026/11/")
-    phone.locator(".month-calendar").get_by_role("link", name="2026-11-25", exact=True).click()
+    calendar = phone.locator(".month-calendar")
+    calendar.get_by_role("link", name="25 (2026-11-25)", exact=True).click()
     expect(phone).to_have_url(live_server.url + "/2026/11/25/")
     phone.get_by_role("link", name="2026-11-26 ›").click()
-    expect(phone.locator(".digest-date")).to_have_text("2026-11-26")
+    expect(phone.locator(".digest-date")).to_have_attribute("datetime", "2026-11-26")
     no_sideways_scroll(phone)
     phone.screenshot(path=artifacts / "reader-month-390.png", full_page=True)
 

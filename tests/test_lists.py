@@ -55,14 +55,21 @@ LIST_PAGES = [
     ("/sources/", 3),
     # 1 the months with published days and how many (one grouped query).
     ("/archive/", 1),
-    # 1 the month's digests, 2 its days, 3 the month before, 4 the month after.
-    ("/2026/03/", 4),
-    # 1 the item with its day, section and source, 2 its tags, 3 its corrections,
-    # 4 its story links (earlier and later follow-ups whose days are published).
-    ("/items/{item}/", 4),
-    # 1 count and 2 list the days, 3 count and 4 list the items (with their days),
-    # 5 the sections with a published item (one probe each), 6 count and 7 list them.
-    ("/sitemap.xml", 9),  # 8 the topics and sections counted on /trends/, 9 the sections' slugs
+    # 1 the month's digests, 2 its days, 3 the month before, 4 the month after, 5 the
+    # first headlines of the days without a lede (their list lines).
+    ("/2026/03/", 5),
+    # 1 the item with its day, section and source (and its neighbours of the day, as
+    # subqueries), 2 its tags, 3 its corrections, 4 the topic's other items, 5 its story
+    # links (earlier and later follow-ups whose days are published).
+    ("/items/{item}/", 5),
+    # The sitemap's index (each section's pages: tests/test_sitemap.py): days 1 the latest
+    # publication, 2 the latest correction of a published item, 3 count; months 4 count;
+    # items 5, 6 as days, 7 count; sections 8 count (one probe each); topics 9 (one
+    # recursive query); tags 10 and sources 11 count; trends 12 the topics and sections
+    # counted, 13 the sections' slugs.
+    ("/sitemap.xml", 13),
+    # 1 count the published items, 2 the page of them with their latest corrections.
+    ("/sitemap-items.xml", 2),
     ("/robots.txt", 0),
 ]
 

@@ -298,8 +298,9 @@ def test_day_page_queries(client, no_page_cache, django_assert_num_queries, with
 def test_item_page_queries(client, no_page_cache, django_assert_num_queries, with_links):
     digest = busy_day() if with_links else factories.full_digest(date=DAY2, status=S.PUBLISHED)
     item = digest.items.first()
-    # 1 the item with its day, section and source, 2 tags, 3 corrections, 4 its story links.
-    with django_assert_num_queries(4):
+    # 1 the item with its day, section and source (and its day's neighbours, as
+    # subqueries), 2 tags, 3 corrections, 4 the topic's other items, 5 its story links.
+    with django_assert_num_queries(5):
         html = client.get(f"/items/{item.pk}/").content.decode()
     assert ('class="story-links"' in html) is with_links
 

@@ -100,7 +100,7 @@ def test_unpublished_items_are_never_counted_or_shown(client, status):
     TopicDay.objects.create(
         kind=K.SECTION, key=str(hidden_section.pk), name="未公开栏目", day=hidden.date, items=9
     )
-    for url in ("/trends/", "/en/trends/", "/trends/topics/xin-pian/", "/sitemap.xml"):
+    for url in ("/trends/", "/en/trends/", "/trends/topics/xin-pian/", "/sitemap-trends.xml"):
         page = client.get(url).content.decode()
         assert "秘密话题" not in page and "mi-mi-hua-ti" not in page, url
         assert "未公开栏目" not in page and hidden_section.slug not in page, url
@@ -228,7 +228,8 @@ def test_a_topic_page_shows_its_months_weeks_and_latest_items(client, archive):
     # 芯片: n = 28 … 108 days before END, every fourth: 13 days of 2025 (from 2025-11-13)
     # and 8 of 2026 (to 2026-02-01); its first month is November 2025.
     assert years[1][0] == "2025" and years[1][-1] == "13"
-    assert years[1][1:11] == ["–"] * 10 and years[1][11] != "–"
+    # A month before the topic's first is "–" on screen, "no data" to a screen reader.
+    assert years[1][1:11] == ["–no data"] * 10 and years[1][11] != "–no data"
     assert years[2][0] == "2026" and years[2][-1] == "8"
     assert "21 published items" in page
     weeks = table(page, "weeks-caption")
@@ -273,7 +274,7 @@ def test_the_nav_links_trends_and_marks_it_current(client, archive):
 
 
 def test_the_sitemap_lists_the_trend_pages(client, archive):
-    page = client.get("/sitemap.xml").content.decode()
+    page = client.get("/sitemap-trends.xml").content.decode()
     section = Category.objects.get()
     for path in ("/trends/", f"/trends/sections/{section.slug}/", "/trends/topics/xin-pian/"):
         assert f"{path}</loc>" in page, path

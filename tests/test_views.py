@@ -254,8 +254,11 @@ def test_feeds_list_published_briefings(client, week):
 
 
 def test_sitemap_and_robots(client, week):
-    sitemap = client.get("/sitemap.xml").content.decode()
-    assert sitemap.count("/2026/11/") >= 7 and "/items/" in sitemap
+    index = client.get("/sitemap.xml").content.decode()  # tests/test_sitemap.py: the sections
+    assert "http://127.0.0.1:8000/sitemap-days.xml</loc>" in index
+    sitemap = client.get("/sitemap-days.xml").content.decode()
+    assert sitemap.count("/2026/11/") >= 7
+    assert "/items/" in client.get("/sitemap-items.xml").content.decode()
     robots = text_of(client, "/robots.txt")
     assert "Disallow: /admin/" in robots and "Sitemap: http://127.0.0.1:8000/sitemap.xml" in robots
 
@@ -265,7 +268,9 @@ def test_every_absolute_link_is_built_from_the_sites_address(client, week, setti
     settings.NEWSROOM_SITE_URL = "https://news.example.com"
     settings.ALLOWED_HOSTS = ["news.example.com", "other.example.com"]
     host = {"HTTP_HOST": "other.example.com"}
-    sitemap = client.get("/sitemap.xml", **host).content.decode()
+    sitemap = "".join(
+        client.get(url, **host).content.decode() for url in ("/sitemap.xml", "/sitemap-days.xml")
+    )
     locations = re.findall(r"<loc>(.*?)</loc>", sitemap)
     assert locations and all(url.startswith("https://news.example.com/") for url in locations)
     robots = client.get("/robots.txt", **host).content.decode()
@@ -323,6 +328,8 @@ def test_unpublished_digest_is_invisible_everywhere(client, week, secret):
         "/feeds/rss/",
         "/feeds/atom/",
         "/sitemap.xml",
+        *(f"/sitemap-{section}.xml" for section in ("days", "months", "items", "sections")),
+        *(f"/sitemap-{section}.xml" for section in ("topics", "tags", "sources", "trends")),
     ]
     for url in everywhere:
         page = text_of(client, url)

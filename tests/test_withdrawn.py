@@ -61,7 +61,8 @@ def test_the_notice_says_withdrawn_in_the_readers_language(client, withdrawn):
 
 
 def test_feeds_sitemap_and_lists_drop_a_withdrawn_day(client, withdrawn):
-    for url in ["/feeds/rss/", "/feeds/atom/", "/sitemap.xml", "/archive/", "/items/"]:
+    sitemaps = ["/sitemap.xml", "/sitemap-days.xml", "/sitemap-items.xml", "/sitemap-months.xml"]
+    for url in ["/feeds/rss/", "/feeds/atom/", *sitemaps, "/archive/", "/items/"]:
         page = client.get(url).content.decode()
         assert "2026/03/01" not in page and REASON not in page, url
         assert not [text for text in contents(withdrawn) if text in page], url
