@@ -276,6 +276,8 @@ def index(request):
     entries = []
     for section, section_class in SITEMAPS.items():
         sitemap = section_class()
+        if not sitemap.paginator.count:
+            continue  # a sitemap lists at least one address (sitemaps.org's schema)
         address = seo.absolute(reverse("sitemap-section", kwargs={"section": section}))
         lastmod = sitemap.get_latest_lastmod()
         entries.append(SitemapIndexItem(address, lastmod))

@@ -181,6 +181,17 @@ def test_the_files_have_the_structure_the_schema_requires(client, published):
             assert 0 <= float(url.find("s:priority", NS).text) <= 1
 
 
+def test_the_index_leaves_out_a_section_with_nothing_to_list(client):
+    """sitemaps.org's schema wants at least one address in a urlset: a section with none
+    (here: tags, when no published item has one) is not in the index; every listed file
+    has an address."""
+    factories.full_digest(date=datetime.date(2026, 2, 27), status=S.PUBLISHED, items=1)
+    listed = [local(address) for address in section_addresses(client)]
+    assert "/sitemap-tags.xml" not in listed and "/sitemap-days.xml" in listed
+    for address in listed:
+        assert xml(client, address).findall("s:url", NS), address
+
+
 def test_a_day_and_an_item_are_dated_by_their_latest_correction(client, published):
     first, second = published
     corrected = second.items.first()
