@@ -24,8 +24,8 @@ from digests.briefing.claims import (
 
 from .claims_corpus import CORPUS
 
-# The sample day (/work/shared/samples/briefing-2026-02-02.txt), the paragraphs with
-# numbers or with look-alikes, copied so the project does not depend on the file.
+# The sample day (../shared/samples/briefing-2026-02-02.txt, beside the checkout): the
+# paragraphs with numbers or with look-alikes, copied so the project does not depend on it.
 TITLE = "每日科技新闻速览(2026-02-02)"
 HEADLINE_SIZE = "AI技术-中国AI产业规模突破1.2万亿元"
 HEADLINE_TERAHERTZ = "6G通信-太赫兹通信速率达100Gbps"
