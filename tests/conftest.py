@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.servers.basehttp import WSGIServer
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIServer
 from django.test.testcases import LiveServerThread
 from hypothesis import settings as hypothesis_settings
 
 from digests.roles import assign_role
+from tests import factories
 
 SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "samples" / "briefing-2026-02-02.txt"
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -38,7 +39,8 @@ class SerialWSGIServer(WSGIServer):
     heartbeat sent just before its page closed) is dropped unanswered instead of
     touching the database while the test's tables are being flushed ("database
     table is locked"). PostgreSQL gives every thread its own connection and keeps
-    Django's threaded server.
+    Django's threaded server, closed between tests in the same way
+    (``GatedThreadedWSGIServer``).
     """
 
     def __init__(self, *args, connections_override=None, **kwargs):
@@ -60,8 +62,64 @@ class SerialWSGIServer(WSGIServer):
             pass
 
 
+class GatedThreadedWSGIServer(ThreadedWSGIServer):
+    """Django's threaded test server, closed between tests like ``SerialWSGIServer``.
+
+    On PostgreSQL a request still being answered when its test ends (an autosave
+    sent as the page closed) holds its transaction's locks while the next flush
+    truncates every table: the two deadlock, the flush fails and the next test
+    starts on the last one's rows (CI, December 2026). The gate is kept around
+    each request, not each connection, since a kept-alive connection may idle
+    between requests: closed, the server answers 503 without reaching Django, and
+    ``close_for_test`` waits for the requests under way to finish.
+    """
+
+    DRAIN_SECONDS = 30
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open = True
+        self.under_way = 0
+        self.idle = threading.Condition()
+
+    def get_app(self):
+        application = super().get_app()
+
+        def gated(environ, start_response):
+            with self.idle:
+                if not self.open:
+                    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+                    return [b"closed between tests"]
+                self.under_way += 1
+            try:
+                response = application(environ, start_response)
+                try:
+                    return list(response)
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()  # request_finished: Django lets go of the connection
+            finally:
+                with self.idle:
+                    self.under_way -= 1
+                    self.idle.notify_all()
+
+        return gated
+
+    def close_for_test(self):
+        """Refuse new requests and wait for those under way to end."""
+        with self.idle:
+            self.open = False
+            if not self.idle.wait_for(lambda: self.under_way == 0, self.DRAIN_SECONDS):
+                raise RuntimeError(
+                    f"the live server still answers {self.under_way} request(s) "
+                    f"{self.DRAIN_SECONDS} s after its test ended"
+                )
+
+
 if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     LiveServerThread.server_class = SerialWSGIServer
+else:
+    LiveServerThread.server_class = GatedThreadedWSGIServer
 
 
 def pytest_report_header(config):
@@ -108,14 +166,12 @@ def _quiet_live_server(request):
         return
     request.getfixturevalue("transactional_db")
     server = request.getfixturevalue("live_server").thread.httpd
-    if isinstance(server, SerialWSGIServer):
-        server.open = True
+    server.open = True
     yield
     if "browser" in request.fixturenames:
         for context in list(request.getfixturevalue("browser").contexts):
             context.close()
-    if isinstance(server, SerialWSGIServer):
-        server.close_for_test()
+    server.close_for_test()
 
 
 @pytest.fixture(autouse=True)
@@ -169,6 +225,24 @@ def published_day(reviewer, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         workflow.publish(digest, reviewer)
     return digest
+
+
+@pytest.fixture(params=factories.UNPUBLISHED_STATES)
+def secret(request, reviewer):
+    """A digest readers must not see, once in each unpublished state, with words of its
+    own (``factories.SECRET_WORDS``); a module may give its own ``SECRET_BRIEFING``."""
+    text = getattr(request.module, "SECRET_BRIEFING", factories.SECRET_BRIEFING)
+    return factories.unpublished(text, request.param, reviewer)
+
+
+@pytest.fixture
+def week(db):
+    """The demo week, published as the desk would."""
+    from digests.briefing import parse_text
+    from digests.demo import demo_files
+    from digests.importing import import_briefing
+
+    return [import_briefing(parse_text(p.read_bytes()), publish=True) for p in demo_files()]
 
 
 @pytest.fixture

@@ -66,3 +66,51 @@ def full_digest(date=None, status=Digest.Status.DRAFT, items=3, **fields):
     trends = TrendSummary.objects.create(digest=d, summary="今日核心趋势。")
     TrendPoint.objects.create(trend_summary=trends, position=1, label="趋势", text="趋势说明。")
     return d
+
+
+# --- a digest readers must not see ---------------------------------------------------
+
+# Every state of a digest that is not published; a reader sees none of them.
+UNPUBLISHED_STATES = [
+    Digest.Status.DRAFT,
+    Digest.Status.REVIEW,
+    Digest.Status.SCHEDULED,
+    Digest.Status.UNPUBLISHED,
+]
+
+# A day with a section, topic, source, tag and words of its own, in a month of its own,
+# so that a leak anywhere on the reader site shows as one of SECRET_WORDS.
+SECRET_BRIEFING = """每日科技新闻速览(2026-12-05)
+草稿栏目
+草稿主题-草稿独有标题
+只在草稿里出现的正文,包含独有词语量子纠缠麒麟。
+来源:草稿来源
+标签:草稿标签
+# 深度解析
+深度解析:草稿分析
+背景:说明。
+趋势总结
+- 趋势:说明。
+今日核心趋势总结:总结。
+"""
+SECRET_WORDS = ["草稿独有标题", "草稿来源", "草稿标签", "草稿栏目", "草稿主题", "量子纠缠麒麟"]
+
+
+def unpublished(text, status, reviewer):
+    """``text`` imported and moved, as the desk would, into ``status``: a draft, in
+    review, scheduled for tomorrow, or published and then withdrawn."""
+    from digests import workflow
+    from digests.briefing import parse_text
+    from digests.importing import import_briefing
+
+    found = import_briefing(parse_text(text))
+    if status != Digest.Status.DRAFT:
+        workflow.submit(found, None)
+    if status == Digest.Status.SCHEDULED:
+        workflow.schedule(found, reviewer, timezone.now() + datetime.timedelta(days=1))
+    if status == Digest.Status.UNPUBLISHED:
+        workflow.publish(found, reviewer)
+        workflow.withdraw(found, reviewer, "事实有误")
+    found.refresh_from_db()
+    assert found.status == status
+    return found

@@ -4,41 +4,14 @@ import datetime
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from digests import workflow
-from digests.briefing import parse_text
-from digests.demo import demo_files
-from digests.importing import import_briefing
 from digests.models import Digest
 from tests import factories
-from tests.test_views import SECRET, SECRET_WORDS
 from tests.test_withdrawn import REASON, SHANGHAI
 
 pytestmark = pytest.mark.django_db
 S = Digest.Status
-
-
-@pytest.fixture
-def week():
-    """The demo week, published as the desk would (as in test_views)."""
-    return [import_briefing(parse_text(p.read_bytes()), publish=True) for p in demo_files()]
-
-
-@pytest.fixture(params=[S.DRAFT, S.REVIEW, S.SCHEDULED, S.UNPUBLISHED])
-def secret(request, reviewer):
-    """test_views' digest with words of its own, in each state readers may not see."""
-    digest = import_briefing(parse_text(SECRET))
-    if request.param != S.DRAFT:
-        workflow.submit(digest, None)
-    if request.param == S.SCHEDULED:
-        workflow.schedule(digest, reviewer, timezone.now() + datetime.timedelta(days=1))
-    if request.param == S.UNPUBLISHED:
-        workflow.publish(digest, reviewer)
-        workflow.withdraw(digest, reviewer, "事实有误")
-    digest.refresh_from_db()
-    assert digest.status == request.param
-    return digest
 
 
 @pytest.fixture
@@ -69,7 +42,7 @@ def test_no_endpoint_shows_an_unpublished_digest(client, week, secret):
     gone = 410 if secret.status == S.UNPUBLISHED else 404
     day = client.get("/api/digests/2026-12-05")
     assert day.status_code == gone
-    assert not [word for word in SECRET_WORDS if word in day.content.decode()]
+    assert not [word for word in factories.SECRET_WORDS if word in day.content.decode()]
     lists = [
         "/api/digests?limit=3",
         "/api/digests?date_from=2026-12-01&date_to=2026-12-31",
@@ -84,14 +57,14 @@ def test_no_endpoint_shows_an_unpublished_digest(client, week, secret):
     published_items = sum(digest.items.count() for digest in week)
     for url in lists:
         text = everything(client, url)
-        assert not [word for word in SECRET_WORDS if word in text], url
+        assert not [word for word in factories.SECRET_WORDS if word in text], url
         assert "2026-12-05" not in text, url
     # The secret's own section, topic, tag and source are unknown choices: a 400, as for
     # a slug that never existed, so the answer tells nothing of the draft either.
     for param in ("section=cao-gao-lan-mu", "topic=cao-gao-zhu-ti", "tag=cao-gao-biao-qian"):
         response = client.get(f"/api/items?{param}")
         assert response.status_code == 400, param
-        assert not [word for word in SECRET_WORDS if word in response.content.decode()]
+        assert not [word for word in factories.SECRET_WORDS if word in response.content.decode()]
     # The lists are not empty: the week is there, whole.
     assert everything(client, "/api/items?limit=100").count('"id":') == published_items
 

@@ -66,6 +66,14 @@ def links(message):
     return URL.findall(message.body)
 
 
+def linked_reader(message, view, purpose):
+    """Who the mail's ``view`` link stands for. The token is signed with the second it
+    was made, so the test reads it back rather than making its own a second later."""
+    prefix = f"http://127.0.0.1:8000/newsletter/{view}/"
+    (link,) = [link for link in links(message) if link.startswith(prefix)]
+    return tokens.load(link.removeprefix(prefix).rstrip("/"), purpose)
+
+
 # --- the footer form on cached pages --------------------------------------------------------
 
 
@@ -122,8 +130,7 @@ def test_a_new_address_is_pending_and_gets_one_confirmation_mail(client, run_tas
     (message,) = mail.outbox
     assert message.to == ["Reader@example.com"]
     assert message.extra_headers["Auto-Submitted"] == "auto-generated"
-    token = tokens.make(reader, tokens.CONFIRM)
-    assert f"http://127.0.0.1:8000/newsletter/confirm/{token}/" in links(message)
+    assert linked_reader(message, "confirm", tokens.CONFIRM) == reader
     assert "/en/" not in message.body  # the reader site's default language, Chinese
 
 
@@ -174,8 +181,7 @@ def test_a_subscribed_address_gets_its_preferences_link_and_nothing_changes(
     assert list(reader.sections.all()) == [chosen]
     (message,) = mail.outbox
     assert "/newsletter/confirm/" not in message.body
-    token = tokens.make(reader, tokens.PREFERENCES)
-    assert f"http://127.0.0.1:8000/newsletter/preferences/{token}/" in links(message)
+    assert linked_reader(message, "preferences", tokens.PREFERENCES) == reader
 
 
 @pytest.mark.parametrize("state", [State.BOUNCED, State.COMPLAINED])

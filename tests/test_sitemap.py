@@ -15,9 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.utils import timezone
 
-from digests import sitemaps, workflow
-from digests.briefing import parse_text
-from digests.importing import import_briefing
+from digests import sitemaps
 from digests.models import Category, Digest, Item, Source
 from tests import factories
 
@@ -28,20 +26,6 @@ NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.or
 CHANGEFREQ = {"always", "hourly", "daily", "weekly", "monthly", "yearly", "never"}
 # W3C Datetime as sitemaps.org allows it: a date, or a date and time with its zone.
 W3C_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?")
-
-SECRET = """每日科技新闻速览(2026-12-05)
-草稿栏目
-草稿主题-草稿独有标题
-只在草稿里出现的正文,包含独有词语量子纠缠麒麟。
-来源:草稿来源
-标签:草稿标签
-# 深度解析
-深度解析:草稿分析
-背景:说明。
-趋势总结
-- 趋势:说明。
-今日核心趋势总结:总结。
-"""
 
 
 @pytest.fixture(autouse=True)
@@ -60,23 +44,6 @@ def published():
     later = second.published_at + datetime.timedelta(days=3)
     item.corrections.create(note="更正:数字有误。", created_at=later)
     return [first, second]
-
-
-@pytest.fixture(params=[S.DRAFT, S.REVIEW, S.SCHEDULED, S.UNPUBLISHED])
-def secret(request, reviewer):
-    """A day readers must not see, in each unpublished state, with a section, topic, tag
-    and source of its own, in a month of its own."""
-    digest = import_briefing(parse_text(SECRET))
-    if request.param != S.DRAFT:
-        workflow.submit(digest, None)
-    if request.param == S.SCHEDULED:
-        workflow.schedule(digest, reviewer, timezone.now() + datetime.timedelta(days=1))
-    if request.param == S.UNPUBLISHED:
-        workflow.publish(digest, reviewer)
-        workflow.withdraw(digest, reviewer, "事实有误")
-    digest.refresh_from_db()
-    assert digest.status == request.param
-    return digest
 
 
 def xml(client, url):

@@ -14,9 +14,7 @@ from django.contrib.staticfiles import finders
 from django.utils import timezone, translation
 from PIL import Image
 
-from digests import seo, workflow
-from digests.briefing import parse_text
-from digests.importing import import_briefing
+from digests import seo
 from digests.models import Digest, PreviewLink
 from digests.preview import share_url
 from digests.templatetags import seo_tags
@@ -48,21 +46,6 @@ LIST_ITEM_REQUIRED = ["position", "name", "item"]
 # https://developers.google.com/search/docs/appearance/structured-data/sitelinks-searchbox
 WEBSITE_REQUIRED = ["url", "potentialAction"]
 SEARCH_ACTION_REQUIRED = ["target", "query-input"]
-
-SECRET = """每日科技新闻速览(2026-12-05)
-草稿栏目
-草稿主题-草稿独有标题
-只在草稿里出现的正文,包含独有词语量子纠缠麒麟。
-来源:草稿来源
-标签:草稿标签
-# 深度解析
-深度解析:草稿分析
-背景:说明。
-趋势总结
-- 趋势:说明。
-今日核心趋势总结:总结。
-"""
-SECRET_WORDS = ["草稿独有标题", "草稿来源", "草稿标签", "草稿栏目", "草稿主题", "量子纠缠麒麟"]
 
 
 @pytest.fixture(autouse=True)
@@ -304,27 +287,11 @@ def test_addresses_come_from_the_sites_address(client, day, settings):
 # --- nothing unpublished --------------------------------------------------------------------
 
 
-@pytest.fixture(params=[S.DRAFT, S.REVIEW, S.SCHEDULED, S.UNPUBLISHED])
-def secret(request, reviewer):
-    """A day readers must not see, in each unpublished state, with words of its own."""
-    digest = import_briefing(parse_text(SECRET))
-    if request.param != S.DRAFT:
-        workflow.submit(digest, None)
-    if request.param == S.SCHEDULED:
-        workflow.schedule(digest, reviewer, timezone.now() + datetime.timedelta(days=1))
-    if request.param == S.UNPUBLISHED:
-        workflow.publish(digest, reviewer)
-        workflow.withdraw(digest, reviewer, "事实有误")
-    digest.refresh_from_db()
-    assert digest.status == request.param
-    return digest
-
-
 def test_no_structured_data_tells_of_an_unpublished_day(client, day, secret):
     item = secret.items.get()
     for url in ("/", "/2026/03/02/", "/2026/03/", "/archive/", "/sources/", "/items/"):
         head = text_of(client, url).split("</head>", 1)[0]
-        assert not [word for word in SECRET_WORDS if word in head], url
+        assert not [word for word in factories.SECRET_WORDS if word in head], url
         assert "2026-12-05" not in head and "/2026/12/" not in head, url
     # Its own addresses: not found, or the withdrawn notice, without any block or alternate.
     for url in ("/2026/12/05/", f"/items/{item.pk}/", "/2026/12/"):

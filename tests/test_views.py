@@ -13,34 +13,16 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import translation
 from PIL import Image
 
 from digests import images, workflow
-from digests.briefing import parse_text
-from digests.demo import demo_files
 from digests.exporting import export_digest
-from digests.importing import import_briefing
 from digests.models import Category, Digest, Item, Source
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 S = Digest.Status
-
-SECRET = """每日科技新闻速览(2026-12-05)
-草稿栏目
-草稿主题-草稿独有标题
-只在草稿里出现的正文,包含独有词语量子纠缠麒麟。
-来源:草稿来源
-标签:草稿标签
-# 深度解析
-深度解析:草稿分析
-背景:说明。
-趋势总结
-- 趋势:说明。
-今日核心趋势总结:总结。
-"""
-SECRET_WORDS = ["草稿独有标题", "草稿来源", "草稿标签", "草稿栏目", "草稿主题", "量子纠缠麒麟"]
 
 
 @pytest.fixture(autouse=True)
@@ -48,28 +30,6 @@ def no_page_cache(settings):
     """Views are tested on their own; test_cache.py tests the caches."""
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
     settings.NEWSROOM_DAY_PAGE_CACHE_SECONDS = 0
-
-
-@pytest.fixture
-def week():
-    """The demo week, published as the desk would."""
-    return [import_briefing(parse_text(p.read_bytes()), publish=True) for p in demo_files()]
-
-
-@pytest.fixture(params=[S.DRAFT, S.REVIEW, S.SCHEDULED, S.UNPUBLISHED])
-def secret(request, reviewer):
-    """A digest readers must not see, in each unpublished state, with words of its own."""
-    digest = import_briefing(parse_text(SECRET))
-    if request.param != S.DRAFT:
-        workflow.submit(digest, None)
-    if request.param == S.SCHEDULED:
-        workflow.schedule(digest, reviewer, timezone.now() + datetime.timedelta(days=1))
-    if request.param == S.UNPUBLISHED:
-        workflow.publish(digest, reviewer)
-        workflow.withdraw(digest, reviewer, "事实有误")
-    digest.refresh_from_db()
-    assert digest.status == request.param
-    return digest
 
 
 def text_of(client, url, status=200):
@@ -307,7 +267,9 @@ def test_unpublished_digest_is_invisible_everywhere(client, week, secret):
     for url in [*own, f"/items/{item.pk}/"]:
         response = client.get(url)
         assert response.status_code == gone, url
-        assert not [word for word in SECRET_WORDS if word in response.content.decode()], url
+        assert not [
+            word for word in factories.SECRET_WORDS if word in response.content.decode()
+        ], url
     assert client.get("/2026/12/").status_code == 404
     for url in [
         "/categories/cao-gao-lan-mu/",
@@ -336,7 +298,7 @@ def test_unpublished_digest_is_invisible_everywhere(client, week, secret):
         query = url.partition("?q=")[2]
         if query:  # the reader's own query is echoed back; nothing else may be
             assert 'class="item-row"' not in page, url
-        leaked = [word for word in SECRET_WORDS if word in page and word != query]
+        leaked = [word for word in factories.SECRET_WORDS if word in page and word != query]
         assert not leaked, (url, leaked)
         assert f"/items/{item.pk}/" not in page and "2026/12/05" not in page
 
