@@ -332,6 +332,9 @@ NEWSROOM_NEWSLETTER_MAX_HTML_BYTES = 100_000
 NEWSROOM_FEED_TIMEOUT_SECONDS = float(os.environ.get("NEWSROOM_FEED_TIMEOUT_SECONDS", "10"))
 NEWSROOM_FEED_MAX_BYTES = int(os.environ.get("NEWSROOM_FEED_MAX_BYTES", str(5 * 1024 * 1024)))
 NEWSROOM_FEED_MAX_REDIRECTS = 3
+# Feeds on loopback or a private network are refused unless this is on (a desk whose
+# feeds live on its own network; the tests' feed server).
+NEWSROOM_FEED_ALLOW_PRIVATE = env_bool("NEWSROOM_FEED_ALLOW_PRIVATE")
 NEWSROOM_CANDIDATE_DAYS = 30
 # Story memory: a new item is compared with the items published this many days back.
 NEWSROOM_STORY_DAYS = 30

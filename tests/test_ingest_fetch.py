@@ -122,6 +122,8 @@ class FeedHandler(BaseHTTPRequestHandler):
             return self.redirect(f"/hop/{left - 1}" if left else "/rss.xml")
         if path == "/to-file":
             return self.redirect("file:///etc/passwd")
+        if path == "/to-metadata":  # where a cloud machine's credentials are served
+            return self.redirect("http://169.254.169.254/latest/meta-data/")
         return self.send(404, b"no such feed", "text/plain")
 
 
@@ -146,6 +148,12 @@ def clock():
 def _english():
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _loopback_feeds(settings):
+    """The feed server listens on loopback, which Newsroom refuses unless told."""
+    settings.NEWSROOM_FEED_ALLOW_PRIVATE = True
 
 
 def feed(server, path, name=None, **fields):
@@ -308,6 +316,53 @@ def test_redirects_are_followed_up_to_the_limit(db, feed_server, clock, settings
 def test_a_redirect_to_a_file_is_an_error(db, feed_server, clock):
     _summary, source = polled(feed(feed_server, "/to-file"))
     assert_failed(source, "redirected to an address that is not http(s): file:///etc/passwd")
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "http://127.0.0.1:{port}/rss.xml",
+        "http://localhost:{port}/rss.xml",
+        "http://[::1]:{port}/rss.xml",
+        "http://[::ffff:127.0.0.1]:{port}/rss.xml",
+        "http://10.1.2.3/rss.xml",
+        "http://192.168.0.1/rss.xml",
+        "http://100.64.0.1/rss.xml",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://0.0.0.0:{port}/rss.xml",
+        "http://224.0.0.1/rss.xml",
+    ],
+)
+def test_a_feed_on_a_private_or_local_address_is_refused_before_connecting(
+    db, feed_server, clock, settings, address
+):
+    settings.NEWSROOM_FEED_ALLOW_PRIVATE = False
+    url = address.format(port=feed_server.server_port)
+    _summary, source = polled(factories.source(feed_url=url))
+    assert source.last_error.endswith("Newsroom reads feeds from public addresses only")
+    assert source.consecutive_failures == 1
+    assert feed_server.requests == []
+
+
+def test_a_redirect_to_a_private_address_is_refused(db, feed_server, clock, settings, monkeypatch):
+    """Every hop is checked: a public feed may not redirect the worker inward."""
+    settings.NEWSROOM_FEED_ALLOW_PRIVATE = False
+    # The feed server stands in for a public host: its own address passes the check.
+    monkeypatch.setattr(fetch, "_public", lambda address: address == "127.0.0.1")
+    _summary, source = polled(feed(feed_server, "/to-metadata"))
+    assert [path for path, _headers in feed_server.requests] == ["/to-metadata"]
+    assert_failed(
+        source,
+        "169.254.169.254 is a private or local address (169.254.169.254): "
+        "Newsroom reads feeds from public addresses only",
+    )
+
+
+def test_a_public_address_passes_the_check():
+    assert fetch._public("93.184.215.14")
+    assert fetch._public("2606:2800:21f:cb07:6820:80da:af6b:8b2c")
+    assert not fetch._public("fe80::1%eth0")
+    assert not fetch._public("fd00::1")
 
 
 def test_an_address_with_an_impossible_port_is_an_error(db, clock):

@@ -9,7 +9,14 @@ worker that publishes digests and sends mail. So every poll is bounded:
 - ``NEWSROOM_FEED_MAX_BYTES`` read at most, in chunks (a longer body is an error,
   refused up front when its Content-Length says so);
 - ``NEWSROOM_FEED_MAX_REDIRECTS`` redirects, to http(s) addresses only, never in a
-  loop.
+  loop;
+- public addresses only, at every hop: a feed address (or a redirect) naming a host
+  on the loopback, a private or link-local network (a cloud's metadata service at
+  169.254.169.254, the database next door) is refused before any connection, and the
+  connection goes to the address that was checked, so a name that resolves
+  differently a moment later can't slip past. ``NEWSROOM_FEED_ALLOW_PRIVATE`` lifts
+  this for a desk whose feeds live on its own network (and for the tests, whose
+  feed server listens on loopback).
 
 A poll asks with the ``ETag`` and ``Last-Modified`` of the last answer, so an
 unchanged feed costs a 304. Its outcome is written to the source in one UPDATE:
@@ -25,6 +32,7 @@ import dataclasses
 import datetime
 import http.client
 import io
+import ipaddress
 import logging
 import socket
 import ssl
@@ -137,6 +145,51 @@ def _http_url(url, *, redirected):
     return parts
 
 
+def _public(address):
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone is not the address
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def _address(host, port, deadline):
+    """The one address of ``host`` this poll connects to, checked to be public.
+
+    Every address the name resolves to must be public, not only the first: a name
+    may list a public address beside a private one.
+    """
+    deadline.remaining()
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise FeedError(_("host not found: %(host)s") % {"host": host}) from error
+    addresses = [info[4][0] for info in found]
+    if not settings.NEWSROOM_FEED_ALLOW_PRIVATE:
+        for address in addresses:
+            if not _public(address):
+                raise FeedError(
+                    _(
+                        "%(host)s is a private or local address (%(address)s): "
+                        "Newsroom reads feeds from public addresses only"
+                    )
+                    % {"host": host, "address": address}
+                )
+    return addresses[0]
+
+
+class _Connection(http.client.HTTPConnection):
+    """HTTP(S) to ``address``, the host's address that was checked; the Host header
+    and TLS (its server name and certificate) still name the host."""
+
+    def __init__(self, host, port, address, *, tls, timeout):
+        super().__init__(host, port, timeout=timeout)
+        self.address, self.tls = address, tls
+
+    def connect(self):
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host) if self.tls else sock
+
+
 def _read_body(response, limit):
     """The body, read in chunks, refused as soon as it passes ``limit`` bytes."""
     too_large = FeedError(_("larger than %(size)s MB") % {"size": _megabytes(limit)})
@@ -156,8 +209,14 @@ def _get(parts, headers, deadline, limit):
     """One GET: ``(status, reason, headers, body)``; the body only for a 200."""
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     https = parts.scheme.lower() == "https"
-    connection_class = http.client.HTTPSConnection if https else http.client.HTTPConnection
-    connection = connection_class(parts.hostname, parts.port, timeout=deadline.remaining())
+    port = parts.port or (443 if https else 80)
+    connection = _Connection(
+        parts.hostname,
+        port,
+        _address(parts.hostname, port, deadline),
+        tls=ssl.create_default_context() if https else None,
+        timeout=deadline.remaining(),
+    )
     timer = None
     try:
         connection.connect()
