@@ -200,7 +200,7 @@ class DigestFeed(SiteFeed):
             list(days),
             "day",
             version=lambda digest: digest.version,
-            fetch=lambda digests: prefetch_related_objects(digests, *content_prefetches()),
+            fetch=lambda days: prefetch_related_objects(days, *content_prefetches(claims=False)),
             render=self.entry,
         )
 

@@ -280,12 +280,11 @@ def three_days():
         # Nothing kept: 1 the days, 2 the public counters (the names generation, in
         # the entries' keys), 3 their items with sections and sources, 4 the items'
         # tags, 5 their corrections, 6 analyses, 7 analysis paragraphs, 8 trend
-        # summaries, 9 trend points (with their supporting items' ids), 10 the days'
-        # numeric claims (the digests' contents prefetch them, for the .json and the day
-        # page). Entries kept: 1 the days, 2 the counters (the analyses and trends are
-        # fetched only for entries not kept).
-        ("/feeds/rss/", 10, 2),
-        ("/feeds/atom/", 10, 2),
+        # summaries, 9 trend points (with their supporting items' ids); not the numeric
+        # claims, which a feed does not show. Entries kept: 1 the days, 2 the counters
+        # (the analyses and trends are fetched only for entries not kept).
+        ("/feeds/rss/", 9, 2),
+        ("/feeds/atom/", 9, 2),
         # Nothing kept: 1 the section, 2 whether it has a published item, 3 its items
         # with their days and sources, 4 the counters, 5 tags, 6 corrections.
         # Entries kept: 1 the section, 2 its published item, 3 the items, 4 the counters.

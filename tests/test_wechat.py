@@ -96,8 +96,8 @@ def test_wechat_copy_queries(client, day, django_assert_num_queries):
     # 1 the public cache's counters (middleware), 2 the published digest with its analysis
     # and trend summary (joined), 3 its items with sections and sources, 4 their tags,
     # 5 their corrections, 6 the analysis' paragraphs, 7 the trend points (with their
-    # items' ids), 8 the digest's claims (with_contents() fetches them for every use).
-    with django_assert_num_queries(8):
+    # items' ids); not the claims, which the copy does not show.
+    with django_assert_num_queries(7):
         assert client.get(URL).status_code == 200
 
 
@@ -158,8 +158,8 @@ def test_desk_copy_queries(client, editor, db, django_assert_num_queries):
     client.force_login(editor)
     # 1 the session, 2 the user, 3 their own and 4 their groups' permissions (the view
     # permission), 5 the digest with its analysis and trend summary (joined), 6 items,
-    # 7 tags, 8 corrections, 9 analysis paragraphs, 10 trend points, 11 claims.
-    with django_assert_num_queries(11):
+    # 7 tags, 8 corrections, 9 analysis paragraphs, 10 trend points (no claims).
+    with django_assert_num_queries(10):
         assert client.get(desk_url(draft)).status_code == 200
 
 

@@ -36,23 +36,26 @@ class DigestQuerySet(models.QuerySet):
             withdrawn_at=models.Subquery(latest.values("created_at")),
         )
 
-    def with_contents(self):
-        """Fetch each digest's items, tags, analysis and trends in a fixed number of queries."""
+    def with_contents(self, *, claims=True):
+        """Fetch each digest's items, tags, analysis and trends (and claims, unless
+        ``claims=False``) in a fixed number of queries."""
         return (
             self.fetch_mode(page_fetch_mode())
             .select_related("analysis", "trend_summary")
-            .prefetch_related(*content_prefetches())
+            .prefetch_related(*content_prefetches(claims=claims))
         )
 
 
-def content_prefetches():
+def content_prefetches(*, claims=True):
     """What a digest's page shows beyond the digest row: items (with their section,
-    source, tags and corrections), analysis paragraphs and trend points."""
+    source, tags and corrections), analysis paragraphs and trend points, and (unless
+    ``claims=False``) the numeric claims that the day page, the exports and the
+    edition checks read; the feeds, the newsletter and the WeChat copy show none."""
     from digests.models.blocks import TrendPoint
     from digests.models.claims import Claim
     from digests.models.item import Item, tags_prefetch
 
-    return [
+    prefetches = [
         models.Prefetch(
             "items",
             queryset=Item.objects.select_related("category", "source")
@@ -62,11 +65,12 @@ def content_prefetches():
         "analysis__paragraphs",
         # The trend points with their supporting items' ids, joined in the same query.
         models.Prefetch("trend_summary__points", queryset=TrendPoint.objects.with_item_ids()),
-        # Every claim of the digest, for the .json and the analysis' marked numbers.
-        models.Prefetch(
-            "claims", queryset=Claim.objects.order_by("block", "item", "part", "start")
-        ),
     ]
+    if claims:
+        # Every claim of the digest, for the .json and the analysis' marked numbers.
+        ordered = Claim.objects.order_by("block", "item", "part", "start")
+        prefetches.append(models.Prefetch("claims", queryset=ordered))
+    return prefetches
 
 
 class Digest(models.Model):

@@ -141,7 +141,7 @@ def send_test(digest, user):
         raise PermissionDenied(_("You may not send test mails."))
     if not user.email:
         raise ValueError(_("Your account has no e-mail address: add one to receive a test mail."))
-    digest = Digest.objects.with_contents().get(pk=digest.pk)
+    digest = Digest.objects.with_contents(claims=False).get(pk=digest.pk)
     mailing = Mailing.objects.create(digest=digest, kind=TEST, created_by=user)
     # Not a subscriber: its links are well formed but lead to "no such subscriber".
     recipient = Subscriber(email=user.email, language=translation.get_language() or "")
@@ -221,7 +221,7 @@ def _builder(mailing, delivery_pks):
             pk=mailing.correction_id
         )
         return lambda subscriber: mail.correction_mail(correction, subscriber)
-    issue = mail.IssueMail(Digest.objects.with_contents().get(pk=mailing.digest_id))
+    issue = mail.IssueMail(Digest.objects.with_contents(claims=False).get(pk=mailing.digest_id))
     return lambda subscriber: issue.for_subscriber(
         subscriber, frozenset(sections.get(subscriber.pk, ()))
     )

@@ -74,7 +74,7 @@ class WeChatView(View):
 
     def get(self, request, year, month, day):
         date = _date(year, month, day)
-        digest = Digest.objects.published().with_contents().filter(date=date).first()
+        digest = Digest.objects.published().with_contents(claims=False).filter(date=date).first()
         if digest is None:
             return _gone_or_missing(date)
         response = HttpResponse(wechat.page(digest), content_type="text/html; charset=utf-8")
@@ -89,7 +89,7 @@ class DeskWeChatView(View):
     def get(self, request, pk):
         if not request.user.has_perm("digests.view_digest"):
             raise PermissionDenied
-        digest = get_object_or_404(Digest.objects.with_contents(), pk=pk)
+        digest = get_object_or_404(Digest.objects.with_contents(claims=False), pk=pk)
         response = HttpResponse(wechat.page(digest), content_type="text/html; charset=utf-8")
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
