@@ -156,7 +156,7 @@ def test_reader_reads_the_day_and_follows_an_item(
     expect(page.locator("h1")).to_have_text(headline)
     no_sideways_scroll(page)
     page.screenshot(path=artifacts / f"reader-item-{width}.png", full_page=True)
-    page.get_by_role("link", name=re.compile("阅读 2026-11-28 的完整简报")).click()
+    page.get_by_role("link", name=re.compile("阅读 2026年11月28日 的完整简报")).click()
     expect(page).to_have_url(re.compile(r"/2026/11/28/#item-\d+$"))
 
 
@@ -165,7 +165,7 @@ def test_reader_uses_the_calendar_and_the_day_links(live_server, published_week,
     calendar = phone.locator(".month-calendar")
     calendar.get_by_role("link", name="25 (2026-11-25)", exact=True).click()
     expect(phone).to_have_url(live_server.url + "/2026/11/25/")
-    phone.get_by_role("link", name="2026-11-26 ›").click()
+    phone.get_by_role("link", name="11月26日 星期四 ›").click()
     expect(phone.locator(".digest-date")).to_have_attribute("datetime", "2026-11-26")
     no_sideways_scroll(phone)
     phone.screenshot(path=artifacts / "reader-month-390.png", full_page=True)

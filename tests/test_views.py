@@ -97,6 +97,28 @@ def test_day_page_follows_the_briefing(client, week):
     assert 'href="/sources/it-zhi-jia/"' in page
 
 
+def test_the_neighbours_are_named_by_their_day_of_the_week(client, week):
+    """The pager names the days as a reader says them, the year only across a new year."""
+    page = text_of(client, "/2026/11/25/")
+    assert 'rel="prev" href="/2026/11/24/">‹ 11月24日 星期二</a>' in page
+    assert 'rel="next" href="/2026/11/26/">11月26日 星期四 ›</a>' in page
+    english = text_of(client, "/en/2026/11/25/")
+    assert 'href="/en/2026/11/24/">‹ Tue 24 Nov</a>' in english
+    factories.full_digest(date=datetime.date(2025, 12, 31), status=Digest.Status.PUBLISHED)
+    first = text_of(client, "/2026/11/22/")
+    assert 'rel="prev" href="/2025/12/31/">‹ 2025年12月31日 星期三</a>' in first
+
+
+def test_months_and_days_are_named_in_the_readers_language(client, week):
+    month = text_of(client, "/2026/11/")
+    assert "<h1>2026年11月 的简报</h1>" in month
+    assert "Briefings of November 2026</h1>" in text_of(client, "/en/2026/11/")
+    assert ">2026年11月 全部简报</a>" in text_of(client, "/2026/11/25/")
+    item = Item.objects.filter(digest__date=datetime.date(2026, 11, 25)).first()
+    assert "阅读 2026年11月25日 的完整简报" in text_of(client, f"/items/{item.pk}/")
+    assert "Read the whole briefing of Nov. 25, 2026" in text_of(client, f"/en/items/{item.pk}/")
+
+
 def test_first_and_last_day_have_one_neighbour(client, week):
     first, last = text_of(client, "/2026/11/22/"), text_of(client, "/2026/11/28/")
     assert 'rel="prev"' not in first and 'rel="next" href="/2026/11/23/"' in first
