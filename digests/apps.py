@@ -11,6 +11,15 @@ class DigestsConfig(AppConfig):
 
         history.register()
         self.connect_newsletter_webhooks()
+        self.forget_build_on_change()
+
+    def forget_build_on_change(self):
+        """Under runserver, an edited template changes the page cache's keys (digests.build)."""
+        from django.utils.autoreload import file_changed
+
+        from digests import build
+
+        file_changed.connect(build.forget, dispatch_uid="newsroom.build.forget")
 
     def connect_newsletter_webhooks(self):
         """Bounce and complaint reports from the mail provider stop mail to the address."""

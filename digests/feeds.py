@@ -31,6 +31,7 @@ from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
 from digests import public_cache
+from digests.build import build_id
 from digests.models import Category, Digest, Item
 from digests.models.digest import content_prefetches, page_fetch_mode
 from digests.models.item import tags_prefetch
@@ -135,6 +136,7 @@ def kept_entries(objects, kind, version, fetch, render):
     """
     # What every entry of this feed depends on besides itself: names, language, address.
     shared = (
+        build_id(),
         public_cache.names_generation(),
         translation.get_language(),
         settings.NEWSROOM_SITE_URL,

@@ -23,6 +23,7 @@ from django.utils import translation
 from django.utils.dateparse import parse_date
 
 from digests import public_cache
+from digests.build import build_id
 from digests.models import Digest
 from digests.story import public as story_public
 
@@ -93,6 +94,7 @@ def page_key(state, request):
         str(part)
         for part in (
             "newsroom:day-page",
+            build_id(),
             *state,
             public_cache.names_generation(),
             translation.get_language(),

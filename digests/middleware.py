@@ -40,6 +40,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 
 from digests import public_cache
+from digests.build import build_id
 
 # /api/ is built for each request, so that its rate limit counts every one (digests/api).
 # The newsletter's pages carry a subscriber's token or a sign-up in progress.
@@ -96,8 +97,8 @@ def page_address(request):
 
 
 def page_key(address):
-    """One key per address (HEAD shares GET's page)."""
-    return KEY_PREFIX + hashlib.sha256(address.encode()).hexdigest()[:32]
+    """One key per address (HEAD shares GET's page) and release (``digests.build``)."""
+    return f"{KEY_PREFIX}{build_id()}:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
 
 
 def shared_cache():
