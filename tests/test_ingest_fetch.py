@@ -8,6 +8,7 @@ outlives its test; timeouts are made small in settings instead of waiting.
 
 import datetime
 import io
+import ssl
 import threading
 import time
 import tracemalloc
@@ -136,6 +137,34 @@ def feed_server():
     server.release.set()
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def tls_server():
+    """The same server over TLS, with a certificate for "localhost" (tests/feeds, made
+    with openssl for a hundred years) that no system trusts."""
+    server = FeedServer()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(FEEDS / "localhost-cert.pem", FEEDS / "localhost-key.pem")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield server
+    server.release.set()
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def trusting(monkeypatch):
+    """The fetcher trusting the test certificate, and verifying as it always does."""
+
+    def tls():
+        context = ssl.create_default_context(cafile=FEEDS / "localhost-cert.pem")
+        context.set_alpn_protocols(["http/1.1"])
+        return context
+
+    monkeypatch.setattr(fetch, "_tls", tls)
 
 
 @pytest.fixture
@@ -363,6 +392,46 @@ def test_a_public_address_passes_the_check():
     assert fetch._public("2606:2800:21f:cb07:6820:80da:af6b:8b2c")
     assert not fetch._public("fe80::1%eth0")
     assert not fetch._public("fd00::1")
+
+
+def test_https_names_the_host_while_connecting_to_its_checked_address(
+    db, tls_server, trusting, clock
+):
+    """TLS checks the certificate against the host's name, not the address dialled."""
+    port = tls_server.server_address[1]
+    summary, source = polled(factories.source(feed_url=f"https://localhost:{port}/rss.xml"))
+    assert summary == "3 entries, 3 new, 0 near-duplicates", source.last_error
+    (_path, headers), *_ = tls_server.requests
+    assert headers["Host"] == f"localhost:{port}"
+
+    _summary, by_address = polled(factories.source(feed_url=f"https://127.0.0.1:{port}/rss.xml"))
+    assert by_address.last_error.startswith("TLS error:")
+    assert "IP address mismatch" in by_address.last_error
+
+
+def test_https_refuses_a_certificate_no_one_vouches_for(db, tls_server, clock):
+    port = tls_server.server_address[1]
+    _summary, source = polled(factories.source(feed_url=f"https://localhost:{port}/rss.xml"))
+    assert source.last_error.startswith("TLS error:")
+    assert "CERTIFICATE_VERIFY_FAILED" in source.last_error
+    assert tls_server.requests == []
+
+
+def test_a_name_with_an_address_that_refuses_tries_the_next(db, feed_server, clock, monkeypatch):
+    """Like ``socket.create_connection``: a name's addresses in turn (all of them checked)."""
+    port = feed_server.server_address[1]
+    real = fetch.socket.getaddrinfo
+
+    def two_addresses(host, *args, **kwargs):
+        if host == "feeds.example":  # first an address where nothing listens
+            return real("::1", *args, **kwargs) + real("127.0.0.1", *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(fetch.socket, "getaddrinfo", two_addresses)
+    summary, source = polled(factories.source(feed_url=f"http://feeds.example:{port}/rss.xml"))
+    assert summary == "3 entries, 3 new, 0 near-duplicates", source.last_error
+    (_path, headers), *_ = feed_server.requests
+    assert headers["Host"] == f"feeds.example:{port}"
 
 
 def test_an_address_with_an_impossible_port_is_an_error(db, clock):

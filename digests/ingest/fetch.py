@@ -152,10 +152,10 @@ def _public(address):
     return ip.is_global and not ip.is_multicast
 
 
-def _address(host, port, deadline):
-    """The one address of ``host`` this poll connects to, checked to be public.
+def _addresses(host, port, deadline):
+    """The addresses of ``host`` this poll may connect to, each checked to be public.
 
-    Every address the name resolves to must be public, not only the first: a name
+    Every address the name resolves to must be public, not only the one used: a name
     may list a public address beside a private one.
     """
     deadline.remaining()
@@ -174,20 +174,41 @@ def _address(host, port, deadline):
                     )
                     % {"host": host, "address": address}
                 )
-    return addresses[0]
+    return list(dict.fromkeys(addresses))  # in the resolver's order, once each
+
+
+def _tls():
+    """Certificates and host names verified, HTTP/1.1 offered (as ``HTTPSConnection`` does)."""
+    context = ssl.create_default_context()
+    context.set_alpn_protocols(["http/1.1"])
+    return context
 
 
 class _Connection(http.client.HTTPConnection):
-    """HTTP(S) to ``address``, the host's address that was checked; the Host header
-    and TLS (its server name and certificate) still name the host."""
+    """HTTP(S) to the host's addresses that were checked, tried in turn (as
+    ``socket.create_connection`` tries a name's); the Host header and TLS (its
+    server name and certificate) still name the host."""
 
-    def __init__(self, host, port, address, *, tls, timeout):
+    def __init__(self, host, port, addresses, *, tls, timeout):
         super().__init__(host, port, timeout=timeout)
-        self.address, self.tls = address, tls
+        self.addresses, self.tls = addresses, tls
 
     def connect(self):
-        sock = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host) if self.tls else sock
+        for address in self.addresses:
+            try:
+                sock = socket.create_connection((address, self.port), self.timeout)
+                break
+            except OSError as error:
+                failure = error
+        else:
+            raise failure
+        if self.tls:
+            try:
+                sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+            except BaseException:
+                sock.close()
+                raise
+        self.sock = sock
 
 
 def _read_body(response, limit):
@@ -213,8 +234,8 @@ def _get(parts, headers, deadline, limit):
     connection = _Connection(
         parts.hostname,
         port,
-        _address(parts.hostname, port, deadline),
-        tls=ssl.create_default_context() if https else None,
+        _addresses(parts.hostname, port, deadline),
+        tls=_tls() if https else None,
         timeout=deadline.remaining(),
     )
     timer = None
