@@ -196,10 +196,10 @@ NEWSROOM_DAY_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_DAY_PAGE_CACHE_SE
 # keeps in its own memory.
 NEWSROOM_GENERATION_CHECK_SECONDS = float(os.environ.get("NEWSROOM_GENERATION_CHECK_SECONDS", "1"))
 NEWSROOM_RECENT_PAGES = int(os.environ.get("NEWSROOM_RECENT_PAGES", "500"))
-# What shared caches (a CDN) and browsers may keep: a minute, then revalidate (ETag/304).
 # What identifies this release in cached pages' keys (digests/build.py): set it to a
 # release tag or commit; unset, a digest of the files that render pages is used.
 NEWSROOM_BUILD_ID = os.environ.get("NEWSROOM_BUILD_ID", "")
+# What shared caches (a CDN) and browsers may keep: a minute, then revalidate (ETag/304).
 NEWSROOM_CACHE_CONTROL = os.environ.get(
     "NEWSROOM_CACHE_CONTROL", "public, max-age=60, s-maxage=60, stale-while-revalidate=30"
 )

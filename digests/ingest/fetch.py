@@ -13,7 +13,7 @@ worker that publishes digests and sends mail. So every poll is bounded:
 - public addresses only, at every hop: a feed address (or a redirect) naming a host
   on the loopback, a private or link-local network (a cloud's metadata service at
   169.254.169.254, the database next door) is refused before any connection, and the
-  connection goes to the address that was checked, so a name that resolves
+  connection goes to the addresses that were checked, so a name that resolves
   differently a moment later can't slip past. ``NEWSROOM_FEED_ALLOW_PRIVATE`` lifts
   this for a desk whose feeds live on its own network (and for the tests, whose
   feed server listens on loopback).
@@ -194,6 +194,7 @@ class _Connection(http.client.HTTPConnection):
         self.addresses, self.tls = addresses, tls
 
     def connect(self):
+        failure = OSError("no address to connect to")
         for address in self.addresses:
             try:
                 sock = socket.create_connection((address, self.port), self.timeout)
