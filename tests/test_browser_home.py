@@ -1,7 +1,6 @@
 """The desk home and the planning calendar in Chromium, at 1280 px and on a 390 px phone."""
 
 import datetime
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -14,7 +13,6 @@ from tests.conftest import desk_login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 S = Digest.Status
-OUT = Path("/tmp/out")
 # The briefing's body below its header line, which the import page writes for the day.
 BODY = """AI技术动态
 AI技术-国产大模型开源发布
@@ -30,9 +28,7 @@ AI技术-国产大模型开源发布
 
 
 def shoot(page, artifacts, name):
-    OUT.mkdir(exist_ok=True)
     page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
-    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
 
 
 def at_eight(day):
