@@ -128,15 +128,19 @@ class FeedHandler(BaseHTTPRequestHandler):
         return self.send(404, b"no such feed", "text/plain")
 
 
-@pytest.fixture
-def feed_server():
-    server = FeedServer()
+def serving(server):
+    """Serve ``server`` in a thread for one test; slow answers give up at its end."""
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield server
     server.release.set()
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def feed_server():
+    yield from serving(FeedServer())
 
 
 @pytest.fixture
@@ -147,12 +151,7 @@ def tls_server():
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(FEEDS / "localhost-cert.pem", FEEDS / "localhost-key.pem")
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield server
-    server.release.set()
-    server.shutdown()
-    server.server_close()
+    yield from serving(server)
 
 
 @pytest.fixture
